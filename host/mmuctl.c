@@ -1,0 +1,892 @@
+/*
+ * mmuctl.c - command line for the MMU: translate addresses and build page
+ * tables.  docs/mmuctl.md is the reference for every option and format.
+ *
+ * Exit status: 0 = every request answered (faults are answers), 1 = some input
+ * line or file could not be processed (each such line got an error answer),
+ * 2 = bad command line.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "memimg.h"
+#include "mkpt.h"
+#include "mmu_model.h"
+
+#define ERRLEN 256
+#define MASK(n) ((n) >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (n)) - 1)
+
+static const char *const access_names[] = { "r", "w", "x" };
+static const char *const priv_names[] = { "u", "s" };
+
+static void usage_main(FILE *f)
+{
+	fprintf(f,
+		"usage: mmuctl COMMAND [OPTIONS]\n"
+		"\n"
+		"commands:\n"
+		"  translate   translate virtual addresses through page tables in a memory image\n"
+		"  mkpt        build page tables in a memory image from a mapping list\n"
+		"  help        this text; `mmuctl COMMAND --help` for a command\n"
+		"\n"
+		"See docs/mmuctl.md for formats and examples.\n");
+}
+
+static void usage_translate(FILE *f)
+{
+	fprintf(f,
+		"usage: mmuctl translate --mode MODE --mem FILE[@BASE] [--root PA] [OPTIONS] [VA...]\n"
+		"\n"
+		"Translate each VA (from the command line, or lines `VA [r|w|x] [u|s] [asid=N]`\n"
+		"from --input) in order; A/D updates and TLB state persist between requests.\n"
+		"\n"
+		"  --device DEV       model (default; sim and usb need the board link)\n"
+		"  --mode MODE        sv32 | sv39 | sv48 | x86_64 |\n"
+		"                     textbook[:va=14,pa=12,page=64,idx=8[/..],pte=4|8]\n"
+		"  --mem FILE[@BASE]  raw little-endian memory image starting at BASE (default 0)\n"
+		"  --root PA          root table (default: BASE)\n"
+		"  --asid N           context of the requests (default 0)\n"
+		"  --priv u|s         default privilege (default u)\n"
+		"  --access r|w|x     default access (default r)\n"
+		"  --sum --mxr        RISC-V mstatus.SUM / MXR\n"
+		"  --ad hw|fault      A/D policy for RISC-V and textbook: Svadu or Svade (default hw)\n"
+		"  --wp --nxe --smep --smap   x86 CR0.WP, EFER.NXE, CR4.SMEP, CR4.SMAP\n"
+		"  --maxphy N         x86 MAXPHYADDR (default 52)\n"
+		"  --tlb SETSxWAYS    base TLB geometry (default 64x4)\n"
+		"  --sp N --pwc N     superpage / page-walk-cache entries (default 8, 8; 0 = none)\n"
+		"  --asid-bits N      ASID width (default 8)   --pa-bits N  PA width (default 56)\n"
+		"  --input FILE|-     read requests from FILE or standard input\n"
+		"  --json             one JSON object per line\n"
+		"  --explain          show VPN/VPO, TLBI/TLBT and PPN/PPO for each request\n"
+		"  --show-tlb         print the TLB, superpage and walk-cache entries at the end\n"
+		"  --stats            print the counters at the end\n"
+		"  --mem-out FILE     write the image back (with A/D updates) at the end\n"
+		"  -h, --help         this text\n");
+}
+
+static void usage_mkpt(FILE *f)
+{
+	fprintf(f,
+		"usage: mmuctl mkpt --mode MODE --out FILE [--base PA] [--root PA] [OPTIONS]\n"
+		"\n"
+		"Read mapping lines `VA PA SIZE PERMS [COUNT]` (SIZE like 4K, 2M, 1G or a byte\n"
+		"count; PERMS from rwxugad, or -) and write an image holding the page tables.\n"
+		"Tables are allocated upward from the root.  Nothing is written unless every\n"
+		"line is good.\n"
+		"\n"
+		"  --mode MODE      as for translate\n"
+		"  --out FILE       image to write (starts at --base)\n"
+		"  --base PA        physical address of the image's first byte (default 0)\n"
+		"  --root PA        where the root table goes (default: BASE)\n"
+		"  --size BYTES     fixed image size (default: as large as the tables need)\n"
+		"  --input FILE|-   mapping list (default: standard input)\n"
+		"  --nxe            x86: leaves without x get XD=1\n"
+		"  --maxphy N       x86 MAXPHYADDR (default 52)   --pa-bits N  PA width\n"
+		"  --json           print the result as JSON\n"
+		"  -h, --help       this text\n");
+}
+
+/* ---- translate ---- */
+
+struct translate_opts {
+	unsigned mode, asid, priv, access;
+	struct mmu_config cfg;
+	struct mmu_policy pol;
+	char *mem_arg;
+	uint64_t root;
+	int have_root;
+	const char *input, *mem_out;
+	int json, explain, show_tlb, stats;
+};
+
+struct session {
+	struct translate_opts *o;
+	struct mmu_model *m;
+	struct mmu_geometry g;
+	unsigned long errors;
+};
+
+static void hex(char *buf, size_t n, uint64_t v)
+{
+	snprintf(buf, n, "0x%" PRIx64, v);
+}
+
+static const char *human_size(uint64_t bytes, char *buf, size_t n)
+{
+	static const char units[] = "BKMGT";
+	unsigned u = 0;
+
+	while (u < 4 && bytes >= 1024 && !(bytes & 1023)) {
+		bytes >>= 10;
+		u++;
+	}
+	snprintf(buf, n, "%" PRIu64 " %c%s", bytes, units[u], u ? "iB" : "");
+	return buf;
+}
+
+static const char *rv_exc_name(unsigned exc)
+{
+	switch (exc) {
+	case MMU_RVEXC_INSN_ACCESS: return "instruction access fault";
+	case MMU_RVEXC_LOAD_ACCESS: return "load access fault";
+	case MMU_RVEXC_STORE_ACCESS: return "store access fault";
+	case MMU_RVEXC_INSN_PAGE: return "instruction page fault";
+	case MMU_RVEXC_LOAD_PAGE: return "load page fault";
+	case MMU_RVEXC_STORE_PAGE: return "store page fault";
+	default: return "none";
+	}
+}
+
+static void print_native(const struct session *s, const struct mmu_response *r)
+{
+	if (r->cause == MMU_CAUSE_NO_CONTEXT) {
+		printf("no context for this ASID");
+		return;
+	}
+	if (!s->g.x86) {
+		printf("RISC-V cause %u: %s", r->exc, rv_exc_name(r->exc));
+		return;
+	}
+	if (r->exc == MMU_X86VEC_PF) {
+		static const char *const bits[] = { "P", "W", "U", "RSVD", "I" };
+
+		printf("x86 #PF, error code 0x%x:", r->err);
+		for (unsigned i = 0; i < 5; i++)
+			if (r->err & (1u << i))
+				printf(" %s", bits[i]);
+		if (!(r->err & 1))
+			printf(" (not present)");
+	} else if (r->exc == MMU_X86VEC_GP) {
+		printf("x86 #GP(0)");
+	} else {
+		printf("x86 #MC (bus error on a paging-structure access)");
+	}
+}
+
+static void print_result(const struct session *s, const struct mmu_request *q,
+			 const struct mmu_response *r)
+{
+	const struct mmu_geometry *g = &s->g;
+	uint64_t vpn = (q->va >> g->page_bits) & MASK(g->va_bits - g->page_bits);
+	char a[32], b[32], perm[8];
+
+	if (s->o->json) {
+		hex(a, sizeof(a), q->va);
+		printf("{\"va\":\"%s\",\"access\":\"%s\",\"priv\":\"%s\",\"asid\":%u", a,
+		       access_names[q->access], priv_names[q->priv], q->asid);
+		if (s->o->explain) {
+			hex(a, sizeof(a), vpn);
+			hex(b, sizeof(b), vpn >> g->set_bits);
+			printf(",\"vpn\":\"%s\",\"vpo\":\"0x%" PRIx64 "\",\"tlbi\":%" PRIu64
+			       ",\"tlbt\":\"%s\"", a, q->va & MASK(g->page_bits),
+			       vpn & MASK(g->set_bits), b);
+		}
+		if (r->cause == MMU_CAUSE_OK) {
+			hex(a, sizeof(a), r->pa);
+			printf(",\"pa\":\"%s\",\"page_size\":%" PRIu64 ",\"level\":%u,\"perm\":\"%s\"",
+			       a, (uint64_t)1 << r->page_shift, r->level,
+			       mmu_perm_string(r->perm, perm));
+			if (s->o->explain)
+				printf(",\"ppn\":\"0x%" PRIx64 "\",\"ppo\":\"0x%" PRIx64 "\"",
+				       r->pa >> g->page_bits, r->pa & MASK(g->page_bits));
+		} else {
+			printf(",\"fault\":\"%s\",\"level\":", mmu_cause_name(r->cause));
+			if (r->level == MMU_LEVEL_NONE)
+				printf("null");
+			else
+				printf("%u", r->level);
+			if (g->x86 && r->cause != MMU_CAUSE_NO_CONTEXT)
+				printf(",\"code\":%u,\"vector\":%u", r->err, r->exc);
+			else
+				printf(",\"code\":%u", r->exc);
+		}
+		printf(",\"hit\":%s}\n", r->hit ? "true" : "false");
+		return;
+	}
+	printf("va 0x%" PRIx64 " %s/%s", q->va, access_names[q->access], priv_names[q->priv]);
+	if (q->asid != s->o->asid)
+		printf(" asid %u", q->asid);
+	if (s->o->explain)
+		printf(" [VPN 0x%" PRIx64 " VPO 0x%" PRIx64 " TLBI %" PRIu64 " TLBT 0x%" PRIx64 "]",
+		       vpn, q->va & MASK(g->page_bits), vpn & MASK(g->set_bits),
+		       vpn >> g->set_bits);
+	if (r->cause == MMU_CAUSE_OK) {
+		printf(" -> pa 0x%" PRIx64, r->pa);
+		if (s->o->explain)
+			printf(" [PPN 0x%" PRIx64 " PPO 0x%" PRIx64 "]", r->pa >> g->page_bits,
+			       r->pa & MASK(g->page_bits));
+		printf(" (%s page, level %u, %s, %s)\n",
+		       human_size((uint64_t)1 << r->page_shift, a, sizeof(a)), r->level,
+		       mmu_perm_string(r->perm, perm), r->hit ? "TLB hit" : "walk");
+		return;
+	}
+	printf(" -> fault %s", mmu_cause_name(r->cause));
+	if (r->level != MMU_LEVEL_NONE)
+		printf(" at level %u", r->level);
+	printf(" (");
+	print_native(s, r);
+	printf(")\n");
+}
+
+static void report_line_error(struct session *s, unsigned long lineno, const char *msg)
+{
+	s->errors++;
+	if (s->o->json)
+		printf("{\"line\":%lu,\"error\":\"%s\"}\n", lineno, msg);
+	else
+		printf("error: line %lu: %s\n", lineno, msg);
+	fprintf(stderr, "mmuctl: %s:%lu: %s\n", s->o->input ? s->o->input : "args", lineno, msg);
+}
+
+static int do_inval(struct session *s, char **tok, int ntok, char *msg, size_t msglen)
+{
+	unsigned kind, asid = 0;
+	uint64_t va = 0;
+	int rc;
+
+	if (ntok == 2 && !strcmp(tok[1], "all")) {
+		kind = MMU_INVAL_ALL;
+	} else if (ntok == 3 && !strcmp(tok[1], "asid")) {
+		kind = MMU_INVAL_ASID;
+		if (cli_uint(tok[2], 65535, &asid)) {
+			snprintf(msg, msglen, "bad ASID '%s'", tok[2]);
+			return -1;
+		}
+	} else if ((ntok == 3 || ntok == 5) && !strcmp(tok[1], "va")) {
+		kind = ntok == 3 ? MMU_INVAL_VA : MMU_INVAL_VA_ASID;
+		if (cli_u64(tok[2], &va)) {
+			snprintf(msg, msglen, "bad VA '%s'", tok[2]);
+			return -1;
+		}
+		if (ntok == 5 && (strcmp(tok[3], "asid") || cli_uint(tok[4], 65535, &asid))) {
+			snprintf(msg, msglen, "expected `inval va VA asid N`");
+			return -1;
+		}
+	} else {
+		snprintf(msg, msglen, "expected `inval all`, `inval asid N`, `inval va VA [asid N]`");
+		return -1;
+	}
+	rc = mmu_invalidate(s->m, kind, asid, va);
+	if (rc) {
+		snprintf(msg, msglen, "invalidation rejected: %s", mmu_strerror(rc));
+		return -1;
+	}
+	if (s->o->json) {
+		printf("{\"inval\":\"%s\"", mmu_inval_name(kind));
+		if (kind >= MMU_INVAL_VA)
+			printf(",\"va\":\"0x%" PRIx64 "\"", va);
+		if (kind == MMU_INVAL_ASID || kind == MMU_INVAL_VA_ASID)
+			printf(",\"asid\":%u", asid);
+		printf("}\n");
+	} else {
+		printf("inval %s\n", mmu_inval_name(kind));
+	}
+	return 0;
+}
+
+/* One request or directive; tokens already split. */
+static void do_line(struct session *s, char **tok, int ntok, unsigned long lineno)
+{
+	struct mmu_request q = { .asid = (uint16_t)s->o->asid, .access = (uint8_t)s->o->access,
+				 .priv = (uint8_t)s->o->priv, .tag = (uint32_t)lineno };
+	struct mmu_response r;
+	char msg[ERRLEN];
+	int rc;
+
+	if (!strcmp(tok[0], "inval")) {
+		if (do_inval(s, tok, ntok, msg, sizeof(msg)))
+			report_line_error(s, lineno, msg);
+		return;
+	}
+	if (cli_u64(tok[0], &q.va)) {
+		snprintf(msg, sizeof(msg), "bad VA '%.64s'", tok[0]);
+		report_line_error(s, lineno, msg);
+		return;
+	}
+	for (int i = 1; i < ntok; i++) {
+		unsigned v;
+
+		if (!cli_access(tok[i], &v)) {
+			q.access = (uint8_t)v;
+		} else if (!cli_priv(tok[i], &v)) {
+			q.priv = (uint8_t)v;
+		} else if (!strncmp(tok[i], "asid=", 5) &&
+			   !cli_uint(tok[i] + 5, MASK(s->o->cfg.asid_bits), &v)) {
+			q.asid = (uint16_t)v;
+		} else {
+			snprintf(msg, sizeof(msg), "bad field '%.64s' (r|w|x, u|s, asid=N)", tok[i]);
+			report_line_error(s, lineno, msg);
+			return;
+		}
+	}
+	rc = mmu_translate(s->m, &q, &r);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "request rejected: %s", mmu_strerror(rc));
+		report_line_error(s, lineno, msg);
+		return;
+	}
+	print_result(s, &q, &r);
+}
+
+static int split(char *line, char **tok, int max)
+{
+	int n = 0;
+	char *save = NULL, *t, *hash = strchr(line, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (t = strtok_r(line, " \t\r\n", &save); t && n < max; t = strtok_r(NULL, " \t\r\n", &save))
+		tok[n++] = t;
+	if (t)
+		return -1;
+	return n;
+}
+
+static int run_input(struct session *s)
+{
+	FILE *f = stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+
+	if (strcmp(s->o->input, "-")) {
+		f = fopen(s->o->input, "r");
+		if (!f) {
+			fprintf(stderr, "mmuctl: cannot open %s: %s\n", s->o->input, strerror(errno));
+			return -1;
+		}
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char *tok[8];
+		int n;
+
+		lineno++;
+		n = split(line, tok, 8);
+		if (n < 0)
+			report_line_error(s, lineno, "too many fields");
+		else if (n > 0)
+			do_line(s, tok, n, lineno);
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "mmuctl: error reading %s: %s\n", s->o->input, strerror(errno));
+		s->errors++;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static void print_entry(const struct session *s, const char *array, unsigned set, unsigned way,
+			const struct mmu_entry *e, int *first)
+{
+	char perm[8];
+
+	if (s->o->json) {
+		printf("%s{\"array\":\"%s\",\"set\":%u,\"way\":%u,\"vpn\":\"0x%" PRIx64
+		       "\",\"tag\":\"0x%" PRIx64 "\",\"asid\":%u,\"ppn\":\"0x%" PRIx64
+		       "\",\"level\":%u,\"page_size\":%" PRIu64 ",\"perm\":\"%s\"}",
+		       *first ? "" : ",", array, set, way, e->vpn, e->vpn >> s->g.set_bits, e->asid,
+		       e->ppn, e->level, (uint64_t)1 << e->page_shift, mmu_perm_string(e->perm, perm));
+		*first = 0;
+		return;
+	}
+	printf("  %-4s %5u %4u  vpn 0x%-10" PRIx64 " tag 0x%-9" PRIx64 " asid %-5u ppn 0x%-10" PRIx64
+	       " level %u %s\n", array, set, way, e->vpn, e->vpn >> s->g.set_bits, e->asid, e->ppn,
+	       e->level, mmu_perm_string(e->perm, perm));
+}
+
+static void show_tlb(const struct session *s)
+{
+	const struct mmu_config *c = mmu_model_config(s->m);
+	struct mmu_entry e;
+	int first = 1;
+
+	if (s->o->json)
+		printf("{\"tlb\":[");
+	else
+		printf("TLB (%u sets x %u ways, TLBI = VPN[%u:0]), valid entries:\n", c->tlb_sets,
+		       c->tlb_ways, s->g.set_bits ? s->g.set_bits - 1 : 0);
+	for (unsigned set = 0; set < c->tlb_sets; set++)
+		for (unsigned way = 0; way < c->tlb_ways; way++)
+			if (!mmu_tlb_entry(s->m, set, way, &e) && e.valid)
+				print_entry(s, "base", set, way, &e, &first);
+	for (unsigned i = 0; i < c->sp_entries; i++)
+		if (!mmu_sp_entry(s->m, i, &e) && e.valid)
+			print_entry(s, "sp", 0, i, &e, &first);
+	for (unsigned i = 0; i < c->pwc_entries; i++)
+		if (!mmu_pwc_entry(s->m, i, &e) && e.valid)
+			print_entry(s, "pwc", 0, i, &e, &first);
+	if (s->o->json)
+		printf("]}\n");
+}
+
+static void show_stats(const struct session *s)
+{
+	struct mmu_counters c;
+
+	mmu_read_counters(s->m, &c);
+	printf(s->o->json ? "{\"stats\":{" : "stats:");
+	for (unsigned i = 0; i < MMU_CNT_COUNT; i++)
+		printf(s->o->json ? "%s\"%s\":%" PRIu32 : "%s%s %" PRIu32,
+		       s->o->json ? (i ? "," : "") : " ", mmu_cnt_name(i), c.c[i]);
+	printf(s->o->json ? "}}\n" : "\n");
+}
+
+static int parse_translate(int argc, char **argv, struct translate_opts *o)
+{
+	enum { O_DEVICE = 256, O_MODE, O_MEM, O_ROOT, O_ASID, O_PRIV, O_ACCESS, O_SUM, O_MXR, O_AD,
+	       O_WP, O_NXE, O_SMEP, O_SMAP, O_MAXPHY, O_TLB, O_SP, O_PWC, O_ASIDBITS, O_PABITS,
+	       O_INPUT, O_JSON, O_EXPLAIN, O_SHOWTLB, O_STATS, O_MEMOUT };
+	static const struct option lo[] = {
+		{ "device", 1, 0, O_DEVICE }, { "mode", 1, 0, O_MODE }, { "mem", 1, 0, O_MEM },
+		{ "root", 1, 0, O_ROOT }, { "asid", 1, 0, O_ASID }, { "priv", 1, 0, O_PRIV },
+		{ "access", 1, 0, O_ACCESS }, { "sum", 0, 0, O_SUM }, { "mxr", 0, 0, O_MXR },
+		{ "ad", 1, 0, O_AD }, { "wp", 0, 0, O_WP }, { "nxe", 0, 0, O_NXE },
+		{ "smep", 0, 0, O_SMEP }, { "smap", 0, 0, O_SMAP }, { "maxphy", 1, 0, O_MAXPHY },
+		{ "tlb", 1, 0, O_TLB }, { "sp", 1, 0, O_SP }, { "pwc", 1, 0, O_PWC },
+		{ "asid-bits", 1, 0, O_ASIDBITS }, { "pa-bits", 1, 0, O_PABITS },
+		{ "input", 1, 0, O_INPUT }, { "json", 0, 0, O_JSON }, { "explain", 0, 0, O_EXPLAIN },
+		{ "show-tlb", 0, 0, O_SHOWTLB }, { "stats", 0, 0, O_STATS },
+		{ "mem-out", 1, 0, O_MEMOUT }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	char err[ERRLEN];
+	int c, have_mode = 0;
+	unsigned v;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		const char *arg = optarg;
+
+		switch (c) {
+		case 'h':
+			usage_translate(stdout);
+			exit(0);
+		case O_DEVICE:
+			if (!strcmp(arg, "model"))
+				break;
+			if (!strcmp(arg, "sim") || !strncmp(arg, "usb", 3)) {
+				fprintf(stderr, "mmuctl: device '%s' is not available yet: it needs the "
+					"board link and host transports; use --device model\n", arg);
+				return -1;
+			}
+			fprintf(stderr, "mmuctl: unknown device '%s' (model, sim, usb[:VID:PID])\n", arg);
+			return -1;
+		case O_MODE:
+			if (cli_mode(arg, &o->mode, &o->cfg.tb, err, sizeof(err))) {
+				fprintf(stderr, "mmuctl: --mode: %s\n", err);
+				return -1;
+			}
+			have_mode = 1;
+			break;
+		case O_MEM: o->mem_arg = optarg; break;
+		case O_ROOT:
+			if (cli_u64(arg, &o->root))
+				goto bad;
+			o->have_root = 1;
+			break;
+		case O_ASID:
+			if (cli_uint(arg, 65535, &o->asid))
+				goto bad;
+			break;
+		case O_PRIV:
+			if (cli_priv(arg, &o->priv))
+				goto bad;
+			break;
+		case O_ACCESS:
+			if (cli_access(arg, &o->access))
+				goto bad;
+			break;
+		case O_SUM: o->pol.sum = 1; break;
+		case O_MXR: o->pol.mxr = 1; break;
+		case O_AD:
+			if (!strcmp(arg, "hw"))
+				o->pol.ad_fault = 0;
+			else if (!strcmp(arg, "fault"))
+				o->pol.ad_fault = 1;
+			else
+				goto bad;
+			break;
+		case O_WP: o->pol.wp = 1; break;
+		case O_NXE: o->pol.nxe = 1; break;
+		case O_SMEP: o->pol.smep = 1; break;
+		case O_SMAP: o->pol.smap = 1; break;
+		case O_MAXPHY:
+			if (cli_uint(arg, 52, &v) || v < 32)
+				goto bad;
+			o->pol.maxphy = (uint8_t)v;
+			break;
+		case O_TLB:
+			if (cli_tlb(arg, &o->cfg.tlb_sets, &o->cfg.tlb_ways))
+				goto bad;
+			break;
+		case O_SP:
+			if (cli_uint(arg, 16, &o->cfg.sp_entries))
+				goto bad;
+			break;
+		case O_PWC:
+			if (cli_uint(arg, 16, &o->cfg.pwc_entries))
+				goto bad;
+			break;
+		case O_ASIDBITS:
+			if (cli_uint(arg, 16, &o->cfg.asid_bits))
+				goto bad;
+			break;
+		case O_PABITS:
+			if (cli_uint(arg, 56, &o->cfg.pa_bits))
+				goto bad;
+			break;
+		case O_INPUT: o->input = arg; break;
+		case O_JSON: o->json = 1; break;
+		case O_EXPLAIN: o->explain = 1; break;
+		case O_SHOWTLB: o->show_tlb = 1; break;
+		case O_STATS: o->stats = 1; break;
+		case O_MEMOUT: o->mem_out = arg; break;
+		case '?':
+		default:
+			if (optopt >= O_DEVICE)
+				fprintf(stderr, "mmuctl: option %s needs a value\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "mmuctl: unknown option '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+		continue;
+bad:
+		fprintf(stderr, "mmuctl: bad value '%s' for %s\n", arg, argv[optind - 1]);
+		return -1;
+	}
+	if (!have_mode || !o->mem_arg) {
+		fprintf(stderr, "mmuctl: translate needs --mode and --mem (see --help)\n");
+		return -1;
+	}
+	if (o->mode == MMU_MODE_X86_64 && o->pol.ad_fault) {
+		fprintf(stderr, "mmuctl: --ad fault does not exist on x86_64: x86 always sets A/D "
+			"in hardware\n");
+		return -1;
+	}
+	if (o->input && optind < argc) {
+		fprintf(stderr, "mmuctl: give VAs on the command line or --input, not both\n");
+		return -1;
+	}
+	if (!o->input && optind == argc) {
+		fprintf(stderr, "mmuctl: no VA given (give VAs or --input FILE|-)\n");
+		return -1;
+	}
+	if (o->asid >> o->cfg.asid_bits) {
+		fprintf(stderr, "mmuctl: --asid %u does not fit %u ASID bits\n", o->asid,
+			o->cfg.asid_bits);
+		return -1;
+	}
+	return 0;
+}
+
+static int resolve_config(struct mmu_config *cfg, unsigned mode)
+{
+	if (mode == MMU_MODE_TEXTBOOK && cfg->tb.pa_bits > cfg->pa_bits)
+		cfg->pa_bits = cfg->tb.pa_bits > 56 ? 56 : cfg->tb.pa_bits;
+	if (!mmu_config_resolve(cfg))
+		return 0;
+	if (cfg->tb.levels) {
+		const struct mmu_textbook *t = &cfg->tb;
+		unsigned sum = 0;
+
+		for (unsigned i = 0; i < t->levels; i++)
+			sum += t->idx_bits[i];
+		fprintf(stderr, "mmuctl: invalid textbook geometry (va=%u, pa=%u, page=2^%u, "
+			"%u index bits, pte=%u): need a page of 16 B..64 KiB, va = page bits + "
+			"index bits <= 48, page bits < pa <= 56, a PTE wide enough for 10 flag bits "
+			"+ the PPN, and at most 2^(VPN bits) TLB sets\n", t->va_bits, t->pa_bits,
+			t->page_bits, sum, t->pte_bytes);
+	} else {
+		fprintf(stderr, "mmuctl: invalid MMU geometry: TLB sets a power of two <= 65536, "
+			"ways a power of two <= 16, --sp/--pwc 0 or a power of two <= 16, "
+			"--asid-bits 1..16, --pa-bits 32..56\n");
+	}
+	return -1;
+}
+
+static int cmd_translate(int argc, char **argv)
+{
+	struct translate_opts o;
+	struct session s = { .o = &o };
+	struct mmu_mem_ops ops;
+	struct memimg img;
+	char *file, err[ERRLEN];
+	uint64_t base;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	mmu_config_default(&o.cfg);
+	o.priv = MMU_PRIV_U;
+	o.access = MMU_ACCESS_R;
+	if (parse_translate(argc, argv, &o) || resolve_config(&o.cfg, o.mode))
+		return 2;
+	if (cli_file_at(o.mem_arg, &file, &base)) {
+		fprintf(stderr, "mmuctl: --mem wants FILE[@BASE], got '%s'\n", o.mem_arg);
+		return 2;
+	}
+	if (memimg_load(&img, file, base, err, sizeof(err))) {
+		fprintf(stderr, "mmuctl: %s\n", err);
+		return 2;
+	}
+	memimg_ops(&img, &ops);
+	rc = mmu_model_new(&o.cfg, &ops, &s.m);
+	if (rc) {
+		fprintf(stderr, "mmuctl: cannot create the model: %s\n", mmu_strerror(rc));
+		goto out_img;
+	}
+	rc = mmu_set_policy(s.m, &o.pol);
+	if (rc) {
+		fprintf(stderr, "mmuctl: --maxphy %u exceeds --pa-bits %u\n", o.pol.maxphy,
+			o.cfg.pa_bits);
+		goto out_model;
+	}
+	mmu_mode_geometry(s.m, o.mode, &s.g);
+	if (!o.have_root)
+		o.root = base;
+	if (!memimg_contains(&img, o.root, 1)) {
+		fprintf(stderr, "mmuctl: root 0x%" PRIx64 " is outside the image [0x%" PRIx64
+			", 0x%" PRIx64 ")\n", o.root, img.base, img.base + img.used);
+		rc = MMU_E_RANGE;
+		goto out_model;
+	}
+	rc = mmu_set_context(s.m, o.asid, o.mode, o.root);
+	if (rc) {
+		fprintf(stderr, "mmuctl: root 0x%" PRIx64 " is %s\n", o.root,
+			rc == MMU_E_RANGE ? "beyond the physical address width"
+					  : "not aligned to the page size");
+		goto out_model;
+	}
+	if (o.input) {
+		if (run_input(&s)) {
+			rc = MMU_E_IO;
+			goto out_model;
+		}
+	} else {
+		for (int i = optind; i < argc; i++) {
+			char *tok[1] = { argv[i] };
+
+			do_line(&s, tok, 1, (unsigned long)(i - optind + 1));
+		}
+	}
+	if (o.show_tlb)
+		show_tlb(&s);
+	if (o.stats)
+		show_stats(&s);
+	if (o.mem_out && memimg_save(&img, o.mem_out, err, sizeof(err))) {
+		fprintf(stderr, "mmuctl: %s\n", err);
+		s.errors++;
+	}
+out_model:
+	mmu_model_free(s.m);
+out_img:
+	memimg_free(&img);
+	if (fflush(stdout)) {
+		fprintf(stderr, "mmuctl: cannot write the output: %s\n", strerror(errno));
+		return 1;
+	}
+	if (rc)
+		return rc == MMU_E_IO ? 1 : 2;
+	return s.errors ? 1 : 0;
+}
+
+/* ---- mkpt ---- */
+
+static int mkpt_line(struct mkpt *pt, char *line, char *msg, size_t msglen)
+{
+	char *tok[6];
+	int n = split(line, tok, 6), perm;
+	uint64_t va, pa, size, count = 1;
+	unsigned shift = 0;
+
+	if (n == 0)
+		return 0;
+	if (n < 4 || n > 5) {
+		snprintf(msg, msglen, "expected `VA PA SIZE PERMS [COUNT]`");
+		return -1;
+	}
+	if (cli_u64(tok[0], &va) || cli_u64(tok[1], &pa)) {
+		snprintf(msg, msglen, "bad VA or PA");
+		return -1;
+	}
+	if (cli_size(tok[2], &size) || !size || (size & (size - 1))) {
+		snprintf(msg, msglen, "bad size '%.32s' (a power of two: 4K, 2M, 1G, 64, ...)", tok[2]);
+		return -1;
+	}
+	while ((1ULL << shift) < size)
+		shift++;
+	perm = mkpt_parse_perm(tok[3]);
+	if (perm < 0) {
+		snprintf(msg, msglen, "bad permissions '%.32s' (letters from rwxugad, or -)", tok[3]);
+		return -1;
+	}
+	if (n == 5 && (cli_u64(tok[4], &count) || count == 0 || count > (1u << 24))) {
+		snprintf(msg, msglen, "bad count '%.32s' (1..16777216)", tok[4]);
+		return -1;
+	}
+	for (uint64_t i = 0; i < count; i++)
+		if (mkpt_map(pt, va + (i << shift), pa + (i << shift), shift, (unsigned)perm, msg,
+			     msglen))
+			return -1;
+	return 0;
+}
+
+static int cmd_mkpt(int argc, char **argv)
+{
+	enum { O_MODE = 256, O_OUT, O_BASE, O_ROOT, O_SIZE, O_INPUT, O_NXE, O_MAXPHY, O_PABITS,
+	       O_JSON };
+	static const struct option lo[] = {
+		{ "mode", 1, 0, O_MODE }, { "out", 1, 0, O_OUT }, { "base", 1, 0, O_BASE },
+		{ "root", 1, 0, O_ROOT }, { "size", 1, 0, O_SIZE }, { "input", 1, 0, O_INPUT },
+		{ "nxe", 0, 0, O_NXE }, { "maxphy", 1, 0, O_MAXPHY }, { "pa-bits", 1, 0, O_PABITS },
+		{ "json", 0, 0, O_JSON }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	struct mmu_config cfg;
+	struct memimg img;
+	struct mkpt pt;
+	const char *out = NULL, *input = "-";
+	uint64_t base = 0, root = 0, size = 0;
+	unsigned mode = 0, maxphy = 0;
+	int c, have_mode = 0, have_root = 0, have_size = 0, nxe = 0, json = 0, rc = 1;
+	char err[ERRLEN], *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	FILE *f = stdin;
+
+	mmu_config_default(&cfg);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage_mkpt(stdout);
+			return 0;
+		case O_MODE:
+			if (cli_mode(optarg, &mode, &cfg.tb, err, sizeof(err))) {
+				fprintf(stderr, "mmuctl: --mode: %s\n", err);
+				return 2;
+			}
+			have_mode = 1;
+			break;
+		case O_OUT: out = optarg; break;
+		case O_BASE:
+			if (cli_u64(optarg, &base))
+				goto bad;
+			break;
+		case O_ROOT:
+			if (cli_u64(optarg, &root))
+				goto bad;
+			have_root = 1;
+			break;
+		case O_SIZE:
+			if (cli_size(optarg, &size) || size == 0)
+				goto bad;
+			have_size = 1;
+			break;
+		case O_INPUT: input = optarg; break;
+		case O_NXE: nxe = 1; break;
+		case O_MAXPHY:
+			if (cli_uint(optarg, 52, &maxphy) || maxphy < 32)
+				goto bad;
+			break;
+		case O_PABITS:
+			if (cli_uint(optarg, 56, &cfg.pa_bits))
+				goto bad;
+			break;
+		case O_JSON: json = 1; break;
+		default:
+			fprintf(stderr, "mmuctl: unknown option or missing value: '%s'\n",
+				argv[optind - 1]);
+			return 2;
+		}
+		continue;
+bad:
+		fprintf(stderr, "mmuctl: bad value '%s' for %s\n", optarg, argv[optind - 1]);
+		return 2;
+	}
+	if (!have_mode || !out) {
+		fprintf(stderr, "mmuctl: mkpt needs --mode and --out (see --help)\n");
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mmuctl: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (resolve_config(&cfg, mode))
+		return 2;
+	if (!have_root)
+		root = base;
+	if (memimg_create(&img, base, have_size ? size : 0, !have_size, err, sizeof(err))) {
+		fprintf(stderr, "mmuctl: %s\n", err);
+		return 2;
+	}
+	if (mkpt_init(&pt, &img, &cfg, mode, maxphy, root, nxe, err, sizeof(err))) {
+		fprintf(stderr, "mmuctl: %s\n", err);
+		rc = 2;
+		goto out_img;
+	}
+	if (strcmp(input, "-")) {
+		f = fopen(input, "r");
+		if (!f) {
+			fprintf(stderr, "mmuctl: cannot open %s: %s\n", input, strerror(errno));
+			goto out_img;
+		}
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		lineno++;
+		if (mkpt_line(&pt, line, err, sizeof(err))) {
+			fprintf(stderr, "mmuctl: %s:%lu: %s; nothing written\n",
+				f == stdin ? "stdin" : input, lineno, err);
+			goto out_file;
+		}
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "mmuctl: error reading %s: %s\n", input, strerror(errno));
+		goto out_file;
+	}
+	if (memimg_save(&img, out, err, sizeof(err))) {
+		fprintf(stderr, "mmuctl: %s\n", err);
+		goto out_file;
+	}
+	if (json)
+		printf("{\"root\":\"0x%" PRIx64 "\",\"base\":\"0x%" PRIx64 "\",\"tables\":%u,"
+		       "\"bytes\":%" PRIu64 "}\n", pt.root, img.base, pt.tables, img.used);
+	else
+		printf("root 0x%" PRIx64 ": %u table%s, image %s: 0x%" PRIx64 "..0x%" PRIx64
+		       " (%" PRIu64 " bytes)\n", pt.root, pt.tables, pt.tables == 1 ? "" : "s", out,
+		       img.base, img.base + img.used, img.used);
+	rc = 0;
+out_file:
+	free(line);
+	if (f != stdin)
+		fclose(f);
+out_img:
+	memimg_free(&img);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage_main(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage_main(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "translate"))
+		return cmd_translate(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "mkpt"))
+		return cmd_mkpt(argc - 1, argv + 1);
+	fprintf(stderr, "mmuctl: unknown command '%s'\n", argv[1]);
+	usage_main(stderr);
+	return 2;
+}
