@@ -93,7 +93,7 @@ test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl \
 	bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
-$(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmumodel.a
+$(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
 	$(CC) -o $@ $^
 
 bench: deps $(B)/rel/bench_model

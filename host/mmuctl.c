@@ -457,12 +457,12 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 		{ "mem-out", 1, 0, O_MEMOUT }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	char err[ERRLEN];
-	int c, have_mode = 0;
+	int c, li = 0, have_mode = 0;
 	unsigned v;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lo, &li)) != -1) {
 		const char *arg = optarg;
 
 		switch (c) {
@@ -559,7 +559,7 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 		}
 		continue;
 bad:
-		fprintf(stderr, "mmuctl: bad value '%s' for %s\n", arg, argv[optind - 1]);
+		fprintf(stderr, "mmuctl: bad value '%s' for --%s\n", arg, lo[li].name);
 		return -1;
 	}
 	if (!have_mode || !o->mem_arg) {
@@ -754,7 +754,7 @@ static int cmd_mkpt(int argc, char **argv)
 	const char *out = NULL, *input = "-";
 	uint64_t base = 0, root = 0, size = 0;
 	unsigned mode = 0, maxphy = 0;
-	int c, have_mode = 0, have_root = 0, have_size = 0, nxe = 0, json = 0, rc = 1;
+	int c, li = 0, have_mode = 0, have_root = 0, have_size = 0, nxe = 0, json = 0, rc = 1;
 	char err[ERRLEN], *line = NULL;
 	size_t cap = 0;
 	unsigned long lineno = 0;
@@ -763,7 +763,7 @@ static int cmd_mkpt(int argc, char **argv)
 	mmu_config_default(&cfg);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lo, &li)) != -1) {
 		switch (c) {
 		case 'h':
 			usage_mkpt(stdout);
@@ -808,7 +808,7 @@ static int cmd_mkpt(int argc, char **argv)
 		}
 		continue;
 bad:
-		fprintf(stderr, "mmuctl: bad value '%s' for %s\n", optarg, argv[optind - 1]);
+		fprintf(stderr, "mmuctl: bad value '%s' for --%s\n", optarg, lo[li].name);
 		return 2;
 	}
 	if (!have_mode || !out) {

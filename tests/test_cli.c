@@ -1,0 +1,318 @@
+/*
+ * test_cli.c - mmuctl as a user runs it: the seeds' textbook example end to
+ * end, JSON output, input files with bad lines, invalidation directives,
+ * --mem-out, and a clear message with a non-zero exit for every kind of bad
+ * argument or file.
+ *
+ * The binary is $MMUCTL (the test runner sets it), else build/rel/mmuctl.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char dir[64];
+static char out[65536], err[8192];
+
+static void read_file(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t got = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	got = fread(buf, 1, n - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Run mmuctl in dir with args (NULL-terminated), stdin from in_name or
+ * /dev/null; fill out and err; return the exit status. */
+static int run(const char *in_name, ...)
+{
+	const char *bin = getenv("MMUCTL");
+	char *argv[40], o[256], e[256], in[256], abs_bin[1024];
+	va_list ap;
+	int n = 1, status;
+	pid_t pid;
+
+	if (!bin)
+		bin = "build/rel/mmuctl";
+	if (bin[0] != '/') {
+		assert_non_null(getcwd(abs_bin, sizeof(abs_bin) - strlen(bin) - 2));
+		strcat(abs_bin, "/");
+		strcat(abs_bin, bin);
+		bin = abs_bin;
+	}
+	argv[0] = (char *)bin;
+	va_start(ap, in_name);
+	while ((argv[n] = va_arg(ap, char *)) != NULL && n < 39)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(o, sizeof(o), "%s/.out", dir);
+	snprintf(e, sizeof(e), "%s/.err", dir);
+	snprintf(in, sizeof(in), "%s/%s", dir, in_name ? in_name : "/dev/null");
+	if (!in_name)
+		snprintf(in, sizeof(in), "/dev/null");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chdir(dir) || !freopen(in, "r", stdin) || !freopen(o, "w", stdout) ||
+		    !freopen(e, "w", stderr))
+			_exit(99);
+		execv(bin, argv);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	read_file(o, out, sizeof(out));
+	read_file(e, err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/mmuctl-testXXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void seed_example_end_to_end(void **state)
+{
+	(void)state;
+	write_file("map.txt", "# VPN 0x0f -> PPN 0x0d, as in seed 004\n0x03c0 0x340 64 rwu\n");
+	assert_int_equal(run("map.txt", "mkpt", "--mode", "textbook", "--base", "0x800", "--out",
+			     "tb.img", NULL), 0);
+	assert_string_equal(out, "root 0x800: 1 table, image tb.img: 0x800..0xc00 (1024 bytes)\n");
+	assert_int_equal(run(NULL, "translate", "--mode", "textbook", "--tlb", "4x4", "--mem",
+			     "tb.img@0x800", "--root", "0x800", "--explain", "0x03d4", "0x03d4",
+			     "--mem-out", "after.img", NULL), 0);
+	assert_string_equal(out,
+		"va 0x3d4 r/u [VPN 0xf VPO 0x14 TLBI 3 TLBT 0x3] -> pa 0x354 [PPN 0xd PPO 0x14] "
+		"(64 B page, level 0, rw-u--, walk)\n"
+		"va 0x3d4 r/u [VPN 0xf VPO 0x14 TLBI 3 TLBT 0x3] -> pa 0x354 [PPN 0xd PPO 0x14] "
+		"(64 B page, level 0, rw-u--, TLB hit)\n");
+	/* --mem-out: the PTE for VPN 0x0f (4 bytes at 0x800 + 0x3c) has A set now */
+	{
+		char path[256];
+		unsigned char img[1024];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/after.img", dir);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fread(img, 1, sizeof(img), f), 1024);
+		fclose(f);
+		assert_int_equal(img[0x3c], 0x17 | 0x40); /* V R W U + A */
+		assert_int_equal(img[0x3d], 0x0d << 2);   /* PPN 0x0d << 10 */
+	}
+	assert_int_equal(run(NULL, "translate", "--mode", "textbook", "--tlb", "4x4", "--mem",
+			     "tb.img@0x800", "--json", "0x03d4", "0x40", NULL), 0);
+	assert_string_equal(out,
+		"{\"va\":\"0x3d4\",\"access\":\"r\",\"priv\":\"u\",\"asid\":0,\"pa\":\"0x354\","
+		"\"page_size\":64,\"level\":0,\"perm\":\"rw-u--\",\"hit\":false}\n"
+		"{\"va\":\"0x40\",\"access\":\"r\",\"priv\":\"u\",\"asid\":0,"
+		"\"fault\":\"not-present\",\"level\":0,\"code\":13,\"hit\":false}\n");
+}
+
+static void input_file_lines_and_directives(void **state)
+{
+	(void)state;
+	write_file("map39.txt", "0x1000 0x80000 4K rwu\n0x200000 0x400000 2M rxg\n");
+	assert_int_equal(run("map39.txt", "mkpt", "--mode", "sv39", "--out", "sv39.img", NULL), 0);
+	write_file("req.txt",
+		   "0x1234 w\n"
+		   "zz\n"
+		   "0x1234 r s asid=3\n"
+		   "inval va 0x1000\n"
+		   "0x201000 x s\n"
+		   "inval bogus\n"
+		   "0x1234   # comment\n");
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "sv39.img", "--input",
+			     "req.txt", "--stats", NULL), 1);
+	assert_non_null(strstr(out, "va 0x1234 w/u -> pa 0x80234 (4 KiB page, level 0, rw-u-d, walk)\n"));
+	assert_non_null(strstr(out, "error: line 2: bad VA 'zz'\n"));
+	assert_non_null(strstr(out, "va 0x1234 r/s asid 3 -> fault no-context (no context for this ASID)\n"));
+	assert_non_null(strstr(out, "inval va\n"));
+	assert_non_null(strstr(out, "va 0x201000 x/s -> pa 0x401000 (2 MiB page, level 1, r-x-g-, walk)\n"));
+	assert_non_null(strstr(out, "error: line 6: expected `inval all`"));
+	assert_non_null(strstr(out, "va 0x1234 r/u -> pa 0x80234 (4 KiB page, level 0, rw-u-d, walk)\n"));
+	assert_non_null(strstr(out, "stats: lookups 3 hits 0 misses 3 walks 3"));
+	assert_non_null(strstr(err, "req.txt:2: bad VA"));
+	/* JSON: one object per line, errors included; stdin works too */
+	assert_int_equal(run("req.txt", "translate", "--mode", "sv39", "--mem", "sv39.img",
+			     "--input", "-", "--json", NULL), 1);
+	assert_non_null(strstr(out, "{\"line\":2,\"error\":\"bad VA 'zz'\"}\n"));
+	assert_non_null(strstr(out, "{\"inval\":\"va\",\"va\":\"0x1000\"}\n"));
+	assert_non_null(strstr(out, "\"fault\":\"no-context\",\"level\":null,\"code\":0"));
+}
+
+static void x86_json_and_show_tlb(void **state)
+{
+	(void)state;
+	write_file("map86.txt", "0x7000 0x9000 4K ru\n");
+	assert_int_equal(run("map86.txt", "mkpt", "--mode", "x86_64", "--nxe", "--out", "x.img",
+			     "--json", NULL), 0);
+	assert_string_equal(out, "{\"root\":\"0x0\",\"base\":\"0x0\",\"tables\":4,\"bytes\":16384}\n");
+	assert_int_equal(run(NULL, "translate", "--mode", "x86_64", "--nxe", "--mem", "x.img",
+			     "--json", "--priv", "s", "--access", "x", "0x7000", "0x800000000000",
+			     "--show-tlb", NULL), 0);
+	assert_non_null(strstr(out, "\"fault\":\"permission\",\"level\":0,\"code\":17,\"vector\":14"));
+	assert_non_null(strstr(out, "\"fault\":\"non-canonical\",\"level\":null,\"code\":0,\"vector\":13"));
+	/* the x86 page fault dropped every entry for 0x7000: nothing is cached */
+	assert_non_null(strstr(out, "{\"tlb\":[]}\n"));
+	assert_int_equal(run(NULL, "translate", "--mode", "x86_64", "--nxe", "--mem", "x.img",
+			     "--json", "--show-tlb", "0x7000", NULL), 0);
+	assert_non_null(strstr(out, "{\"tlb\":[{\"array\":\"base\",\"set\":7,\"way\":0,"
+			       "\"vpn\":\"0x7\",\"tag\":\"0x0\",\"asid\":0,\"ppn\":\"0x9\""));
+	assert_non_null(strstr(out, "{\"array\":\"pwc\",\"set\":0,\"way\":2,"));
+	assert_int_equal(run(NULL, "translate", "--mode", "x86_64", "--nxe", "--mem", "x.img",
+			     "--access", "w", "0x7000", NULL), 0);
+	assert_non_null(strstr(out, "fault permission at level 0 (x86 #PF, error code 0x7: P W U)"));
+	/* without NXE the XD bit mkpt set is reserved */
+	assert_int_equal(run(NULL, "translate", "--mode", "x86_64", "--mem", "x.img", "0x7000", NULL), 0);
+	assert_non_null(strstr(out, "fault reserved at level 0 (x86 #PF, error code 0xd: P U RSVD)"));
+}
+
+static void bad_arguments(void **state)
+{
+	(void)state;
+	write_file("empty.img", "");
+	write_file("small.img", "0123456789abcdef");
+	assert_int_equal(run(NULL, NULL), 2);
+	assert_non_null(strstr(err, "usage: mmuctl COMMAND"));
+	assert_int_equal(run(NULL, "help", NULL), 0);
+	assert_int_equal(run(NULL, "translate", "--help", NULL), 0);
+	assert_non_null(strstr(out, "usage: mmuctl translate"));
+	assert_int_equal(run(NULL, "mkpt", "--help", NULL), 0);
+	assert_non_null(strstr(out, "usage: mmuctl mkpt"));
+	assert_int_equal(run(NULL, "frobnicate", NULL), 2);
+	assert_non_null(strstr(err, "unknown command 'frobnicate'"));
+	assert_int_equal(run(NULL, "translate", "0x1000", NULL), 2);
+	assert_non_null(strstr(err, "needs --mode and --mem"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv57", "--mem", "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "unknown mode 'sv57'"));
+	assert_int_equal(run(NULL, "translate", "--mode", "textbook:va=14,page=63", "--mem",
+			     "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "not a power of two"));
+	assert_int_equal(run(NULL, "translate", "--mode", "textbook:va=15", "--mem", "small.img",
+			     "0", NULL), 2);
+	assert_non_null(strstr(err, "invalid textbook geometry"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--tlb", "3x4", "--mem",
+			     "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "invalid MMU geometry"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--tlb", "banana", "--mem",
+			     "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "bad value 'banana' for --tlb"));
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
+			     "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "not available yet"));
+	assert_int_equal(run(NULL, "translate", "--device", "floppy", "--mode", "sv39", "--mem",
+			     "small.img", "0", NULL), 2);
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "missing.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "cannot open missing.img"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "empty.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "empty"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img", "--root",
+			     "0x10000", "0", NULL), 2);
+	assert_non_null(strstr(err, "outside the image"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img@0x1000",
+			     "--root", "0x1008", "0", NULL), 2);
+	assert_non_null(strstr(err, "not aligned"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img@zz", "0", NULL), 2);
+	assert_non_null(strstr(err, "FILE[@BASE]"));
+	assert_int_equal(run(NULL, "translate", "--mode", "x86_64", "--ad", "fault", "--mem",
+			     "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "x86 always sets A/D"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img", NULL), 2);
+	assert_non_null(strstr(err, "no VA given"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img", "--input",
+			     "x", "0", NULL), 2);
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img", "--input",
+			     "nothere.txt", NULL), 1);
+	assert_non_null(strstr(err, "cannot open nothere.txt"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img", "--bogus",
+			     "0", NULL), 2);
+	assert_non_null(strstr(err, "unknown option '--bogus'"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "small.img", "--asid",
+			     "300", "0", NULL), 2);
+	assert_non_null(strstr(err, "does not fit 8 ASID bits"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", NULL), 2);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--pa-bits", "40", "--maxphy",
+			     "48", "--mem", "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "exceeds --pa-bits"));
+}
+
+static void mkpt_is_all_or_nothing(void **state)
+{
+	char path[256];
+
+	(void)state;
+	write_file("badmap.txt", "0x1000 0x2000 4K rw\n0x2000 0x3000 3K rw\n");
+	assert_int_equal(run("badmap.txt", "mkpt", "--mode", "sv39", "--out", "never.img", NULL), 1);
+	assert_non_null(strstr(err, "stdin:2: bad size '3K'"));
+	assert_non_null(strstr(err, "nothing written"));
+	snprintf(path, sizeof(path), "%s/never.img", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	write_file("overlap.txt", "0x200000 0 2M r\n0x201000 0 4K r\n");
+	assert_int_equal(run(NULL, "mkpt", "--mode", "sv39", "--input", "overlap.txt", "--out",
+			     "never.img", NULL), 1);
+	assert_non_null(strstr(err, "overlap.txt:2: VA 0x201000 lies inside a larger page"));
+	write_file("count.txt", "0x10000 0x80000 4K rwu 4\n");
+	assert_int_equal(run("count.txt", "mkpt", "--mode", "sv39", "--size", "8K", "--out",
+			     "full.img", NULL), 1);
+	assert_non_null(strstr(err, "page-table memory full"));
+	assert_int_equal(run("count.txt", "mkpt", "--mode", "sv39", "--out", "ok.img", NULL), 0);
+	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "ok.img", "0x13ff8", "0x14000",
+			     NULL), 0);
+	assert_non_null(strstr(out, "-> pa 0x83ff8"));
+	assert_non_null(strstr(out, "va 0x14000 r/u -> fault not-present at level 0"));
+	assert_int_equal(run(NULL, "mkpt", "--mode", "sv39", NULL), 2);
+	assert_int_equal(run(NULL, "mkpt", "--mode", "sv39", "--out", "x.img", "extra", NULL), 2);
+	assert_int_equal(run(NULL, "mkpt", "--mode", "sv39", "--out", "x.img", "--root", "0x800",
+			     NULL), 2);
+	assert_non_null(strstr(err, "not aligned"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seed_example_end_to_end),
+		cmocka_unit_test(input_file_lines_and_directives),
+		cmocka_unit_test(x86_json_and_show_tlb),
+		cmocka_unit_test(bad_arguments),
+		cmocka_unit_test(mkpt_is_all_or_nothing),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Run every test suite three ways - optimised, under ASan+UBSan, under valgrind
+# memcheck - and end with the total as "N passed, N failed".
+# A suite that crashes or prints no cmocka summary counts as one failure.
+# Usage: run-tests.sh BUILD_DIR SUITE...
+set -u
+B=$1; shift
+suites=("$@")
+passed=0; failed=0; log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_suite() { # label, command...
+	local label=$1; shift
+	"$@" >"$log" 2>&1
+	local rc=$?
+	local p f
+	p=$(grep -aoE '\[  PASSED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+' | tail -1)
+	f=$(grep -aoE '\[  FAILED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+' | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)); failed=$((failed + f))
+	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
+	if [ "$f" -ne 0 ]; then
+		sed 's/^/    /' "$log" | grep -vE '^\s+\[ (RUN|      OK)' | tail -60
+	fi
+}
+
+for s in "${suites[@]}"; do
+	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
+done
+for s in "${suites[@]}"; do
+	MMUCTL=$B/asan/mmuctl ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_suite "$s (asan+ubsan)" "$B/asan/tests/$s"
+done
+if command -v valgrind >/dev/null; then
+	for s in "${suites[@]}"; do
+		MMUCTL=$B/rel/mmuctl run_suite "$s (valgrind)" valgrind -q --error-exitcode=77 \
+			--leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--trace-children=yes --trace-children-skip='*/sh,*/rm' "$B/rel/tests/$s"
+	done
+else
+	echo "valgrind not installed: run make deps"; failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
