@@ -173,8 +173,12 @@ int memimg_read64(void *ctx, uint64_t pa, uint64_t *data)
 	if ((pa & 7) || !memimg_contains(img, pa, 8))
 		return -1;
 	p = img->data + (pa - img->base);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&v, p, 8);
+#else
 	for (int i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
+#endif
 	*data = v;
 	return 0;
 }

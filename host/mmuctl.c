@@ -317,7 +317,7 @@ static void do_line(struct session *s, char **tok, int ntok, unsigned long linen
 		} else if (!cli_priv(tok[i], &v)) {
 			q.priv = (uint8_t)v;
 		} else if (!strncmp(tok[i], "asid=", 5) &&
-			   !cli_uint(tok[i] + 5, MASK(s->o->cfg.asid_bits), &v)) {
+			   !cli_uint(tok[i] + 5, (1u << s->o->cfg.asid_bits) - 1, &v)) {
 			q.asid = (uint16_t)v;
 		} else {
 			snprintf(msg, sizeof(msg), "bad field '%.64s' (r|w|x, u|s, asid=N)", tok[i]);

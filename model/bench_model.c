@@ -42,7 +42,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Translations per second over n requests of pages[i % npages]. */
+/* Translations per second over n requests cycling over npages (a power of 2). */
 static double rate(struct mmu_model *m, uint64_t base_va, unsigned npages, unsigned long n,
 		   unsigned *faults)
 {
@@ -51,7 +51,7 @@ static double rate(struct mmu_model *m, uint64_t base_va, unsigned npages, unsig
 	double t0 = now();
 
 	for (unsigned long i = 0; i < n; i++) {
-		q.va = base_va + ((uint64_t)(i % npages) << 12) + (i & 0xff8);
+		q.va = base_va + ((uint64_t)(i & (npages - 1)) << 12) + (i & 0xff8);
 		mmu_translate(m, &q, &r);
 		*faults += r.cause != MMU_CAUSE_OK;
 	}

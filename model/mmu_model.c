@@ -378,12 +378,13 @@ static unsigned plru_victim(uint32_t bits, unsigned ways)
 	return way;
 }
 
-/* Point every node on the way's path away from it. */
+/* Point every node on the way's path away from it (ways is a power of 2). */
 static uint16_t plru_touch(uint32_t bits, unsigned ways, unsigned way)
 {
 	unsigned node = 0;
+	int depth = ways > 1 ? __builtin_ctz(ways) : 0;
 
-	for (int d = (int)log2u(ways) - 1; d >= 0; d--) {
+	for (int d = depth - 1; d >= 0; d--) {
 		unsigned right = (way >> d) & 1;
 
 		if (right)
