@@ -29,7 +29,7 @@ asan_LDFLAGS:= -fsanitize=address,undefined
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
 HOST_SRC  := host/memimg.c host/mkpt.c host/cli.c
-TESTS     := test_seeds test_riscv test_x86 test_tlb test_mkpt test_cli
+TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli
 TEST_SUPPORT := tests/testmem.c
 
 all: build

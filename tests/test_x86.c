@@ -304,6 +304,59 @@ static void pcid_and_global(void **state)
 	fx_free(&f);
 }
 
+/* Every cause the x86 walk can produce, at every level it can occur
+ * (MAXPHYADDR 46, so bits 51:46 are reserved). */
+static void every_fault_every_level(void **state)
+{
+	static const uint64_t at[4] = { 0x4020, 0x3018, 0x2010, 0x1008 }; /* by level */
+	static const uint64_t next[4] = { 0x1234000, 0x4000, 0x3000, 0x2000 };
+	static const struct { unsigned level; uint64_t bits; unsigned access, priv, cause;
+			      uint16_t err; } cases[] = {
+		{ 3, 0, R, S, MMU_CAUSE_NOT_PRESENT, 0x0 },
+		{ 2, 0, W, U, MMU_CAUSE_NOT_PRESENT, 0x6 },
+		{ 1, 0, R, U, MMU_CAUSE_NOT_PRESENT, 0x4 },
+		{ 0, 0, X, S, MMU_CAUSE_NOT_PRESENT, 0x0 },
+		{ 3, PTR | (1ULL << 51), R, S, MMU_CAUSE_RESERVED, 0x9 },
+		{ 2, PTR | X86_XD, R, U, MMU_CAUSE_RESERVED, 0xd },
+		{ 1, PTR | X86_PS | 0x100000, R, S, MMU_CAUSE_RESERVED, 0x9 },
+		{ 0, PTR | (1ULL << 52 >> 1), W, S, MMU_CAUSE_RESERVED, 0xb },
+		{ 2, X86_P | X86_US | X86_PS, W, U, MMU_CAUSE_PERMISSION, 0x7 },
+		{ 1, X86_P | X86_RW | X86_PS, R, U, MMU_CAUSE_PERMISSION, 0x5 },
+		{ 0, X86_P | X86_RW, X, U, MMU_CAUSE_PERMISSION, 0x5 },
+		{ 3, PTR, R, S, MMU_CAUSE_ACCESS, 0 },
+		{ 2, PTR, R, S, MMU_CAUSE_ACCESS, 0 },
+		{ 1, PTR, R, S, MMU_CAUSE_ACCESS, 0 },
+		{ 0, PTR, R, S, MMU_CAUSE_ACCESS, 0 },
+	};
+
+	const struct mmu_policy p = { .maxphy = 46 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx f;
+		struct mmu_response r;
+		unsigned l = cases[i].level;
+
+		x86(&f, &p);
+		if (cases[i].cause == MMU_CAUSE_ACCESS)
+			f.t.fail_read_pa = at[l];
+		else if (cases[i].bits & X86_PS)
+			tm_put64(&f.t, at[l], cases[i].bits);
+		else
+			tm_put64(&f.t, at[l], cases[i].bits ? next[l] | cases[i].bits : 0);
+		r = fx_tr(&f, 5, VA, cases[i].access, cases[i].priv);
+		if (r.cause != cases[i].cause || r.level != l ||
+		    (r.cause != MMU_CAUSE_ACCESS && (r.exc != MMU_X86VEC_PF || r.err != cases[i].err)))
+			fail_msg("case %u: cause %u level %u exc %u err 0x%x", i, r.cause, r.level,
+				 r.exc, r.err);
+		if (r.cause == MMU_CAUSE_ACCESS)
+			assert_int_equal(r.exc, MMU_X86VEC_MC);
+		/* A was set on exactly the entries above the faulting one */
+		assert_int_equal(f.t.nlog, 3 - l);
+		fx_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +368,7 @@ int main(void)
 		cmocka_unit_test(gp_and_machine_check),
 		cmocka_unit_test(page_fault_invalidates_x86_only),
 		cmocka_unit_test(pcid_and_global),
+		cmocka_unit_test(every_fault_every_level),
 	};
 
 	return cmocka_run_group_tests_name("x86", tests, NULL, NULL);
