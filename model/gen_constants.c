@@ -277,7 +277,7 @@ static void emit_vh(FILE *f, const struct table *t)
 
 		fprintf(f, "// %s\n", g->title);
 		if (g->width)
-			fprintf(f, "`define MMU_%s_W %d\n", g->name, g->width);
+			fprintf(f, "`define MMU_%s_WIDTH %d\n", g->name, g->width);
 		for (int i = g->first; i < g->first + g->count; i++) {
 			const struct item *it = &t->it[i];
 

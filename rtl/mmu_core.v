@@ -1,0 +1,1187 @@
+// mmu_core.v - the MMU: base-page TLB in block RAM, superpage array, page-walk
+// cache, hardware page-table walker for Sv32/Sv39/Sv48/x86-64/textbook,
+// invalidation, counters, inspection.  The behaviour is model/mmu_model.c's,
+// specified in docs/spec-*.md; docs/rtl.md describes this implementation.
+//
+// Streams follow the valid/ready rule (docs/style.md): a transfer happens on a
+// rising edge where valid and ready are both high; valid, once high, stays
+// high with its payload unchanged until that transfer.
+//
+//   request  : req_*  -> TLB lookup (1 clock: block-RAM read) -> evaluate
+//   response : rsp_*  (registered; a hit answers 2 clocks after acceptance)
+//   control  : ctl_*  set context, set policy, invalidate, clear counters;
+//              ctl_done_o pulses when the accepted operation has completed
+//   memory   : Wishbone B4 pipelined master, 64-bit data, byte selects;
+//              CYC stays high from a PTE read through its A/D write (locked)
+//   inspect  : insp_* reads entries, PLRU bits, counters and contexts (idle only)
+//
+// Stage 1 (this file) is blocking: a request that misses walks, and requests
+// behind it wait.  Hits run one per clock.
+//
+// Parameters (defaults are the model's mmu_config_default()):
+//   SETS, WAYS   base-page array geometry, powers of two (64, 4)
+//   SP_N         superpage entries, 0 or a power of two (8)
+//   PWC_N        page-walk-cache entries, 0 or a power of two (8)
+//   ASID_BITS    ASID width (8)
+//   PA_BITS      implemented physical address width (56)
+//   TAG_W        request tag width (16)
+//   TEXTBOOK     1 = a textbook machine with the TB_* geometry (0)
+//   TB_VA, TB_PA, TB_PAGE, TB_LEVELS, TB_IDX0..3 (root first), TB_PTE
+`default_nettype none
+`include "mmu_constants.vh"
+
+module mmu_core #(
+    parameter integer SETS      = 64,
+    parameter integer WAYS      = 4,
+    parameter integer SP_N      = 8,
+    parameter integer PWC_N     = 8,
+    parameter integer ASID_BITS = 8,
+    parameter integer PA_BITS   = 56,
+    parameter integer TAG_W     = 16,
+    parameter integer TEXTBOOK  = 0,
+    parameter integer TB_VA     = 14,
+    parameter integer TB_PA     = 12,
+    parameter integer TB_PAGE   = 6,
+    parameter integer TB_LEVELS = 1,
+    parameter integer TB_IDX0   = 8,
+    parameter integer TB_IDX1   = 0,
+    parameter integer TB_IDX2   = 0,
+    parameter integer TB_IDX3   = 0,
+    parameter integer TB_PTE    = 4
+) (
+    input  wire                 clk_i,
+    input  wire                 rst_ni,
+    // request stream
+    input  wire                 req_valid_i,
+    output wire                 req_ready_o,
+    input  wire [TAG_W-1:0]     req_tag_i,
+    input  wire [ASID_BITS-1:0] req_asid_i,
+    input  wire [63:0]          req_va_i,
+    input  wire [1:0]           req_access_i,
+    input  wire                 req_priv_i,
+    // response stream
+    output reg                  rsp_valid_o,
+    input  wire                 rsp_ready_i,
+    output reg  [TAG_W-1:0]     rsp_tag_o,
+    output reg  [3:0]           rsp_cause_o,
+    output reg  [2:0]           rsp_level_o,
+    output reg  [PA_BITS-1:0]   rsp_pa_o,
+    output reg  [5:0]           rsp_perm_o,
+    output reg  [5:0]           rsp_page_shift_o,
+    output reg                  rsp_hit_o,
+    output reg  [7:0]           rsp_exc_o,
+    output reg  [15:0]          rsp_err_o,
+    // control
+    input  wire                 ctl_valid_i,
+    output wire                 ctl_ready_o,
+    input  wire [1:0]           ctl_op_i,     // 0 context, 1 policy, 2 invalidate, 3 clear counters
+    input  wire [1:0]           ctl_kind_i,   // invalidation kind
+    input  wire [2:0]           ctl_mode_i,
+    input  wire [ASID_BITS-1:0] ctl_asid_i,
+    input  wire [63:0]          ctl_data_i,   // root PA, VA, or policy bits
+    output reg                  ctl_done_o,
+    // Wishbone B4 pipelined master
+    output reg                  wb_cyc_o,
+    output reg                  wb_stb_o,
+    output reg                  wb_we_o,
+    output reg  [PA_BITS-4:0]   wb_adr_o,     // 64-bit word address (PA >> 3)
+    output reg  [63:0]          wb_dat_o,
+    output reg  [7:0]           wb_sel_o,
+    input  wire [63:0]          wb_dat_i,
+    input  wire                 wb_ack_i,
+    input  wire                 wb_err_i,
+    input  wire                 wb_stall_i,
+    // inspection (only while idle)
+    input  wire                 insp_valid_i,
+    output wire                 insp_ready_o,
+    input  wire [2:0]           insp_array_i, // 0 base 1 sp 2 pwc 3 plru 4 counter 5 context
+    input  wire [15:0]          insp_index_i, // base: set*WAYS+way; plru: 0..SETS-1 base, SETS sp, SETS+1 pwc
+    output reg                  insp_rvalid_o,
+    output reg                  insp_ev_o,
+    output reg  [35:0]          insp_vpn_o,
+    output reg  [PA_BITS-1:0]   insp_ppn_o,
+    output reg  [ASID_BITS-1:0] insp_asid_o,
+    output reg  [2:0]           insp_level_o,
+    output reg  [5:0]           insp_shift_o,
+    output reg  [5:0]           insp_perm_o,
+    output reg  [63:0]          insp_data_o
+);
+  // ------------------------------------------------------------------
+  // calculated parameters: do not change
+  // ------------------------------------------------------------------
+  localparam integer PAGE_BITS = TEXTBOOK ? TB_PAGE : 12;
+  localparam integer VPN_W     = TEXTBOOK ? TB_VA - TB_PAGE : 36;
+  localparam integer SB        = (SETS > 1) ? $clog2(SETS) : 1;   // set index bits (>=1)
+  localparam integer SETB      = (SETS > 1) ? $clog2(SETS) : 0;   // real set bits
+  localparam integer TAGB      = VPN_W - SETB;
+  localparam integer WB        = (WAYS > 1) ? $clog2(WAYS) : 1;
+  localparam integer NB        = (WAYS > 1) ? WAYS - 1 : 1;
+  localparam integer SPN       = (SP_N > 0) ? SP_N : 1;
+  localparam integer SPB       = (SPN > 1) ? $clog2(SPN) : 1;
+  localparam integer SPNB      = (SPN > 1) ? SPN - 1 : 1;
+  localparam integer PWN       = (PWC_N > 0) ? PWC_N : 1;
+  localparam integer PWB       = (PWN > 1) ? $clog2(PWN) : 1;
+  localparam integer PWNB      = (PWN > 1) ? PWN - 1 : 1;
+  localparam integer PPN_W     = PA_BITS - PAGE_BITS;
+  localparam integer EW        = TAGB + ASID_BITS + PPN_W + 6;    // base entry in RAM
+  localparam integer NCTX      = 1 << ASID_BITS;
+  localparam integer CW        = 3 + PPN_W;                       // context: mode, root PPN
+  localparam integer NCNT      = `MMU_CNT_INVAL_VA_ASID + 1;
+
+  // perm bits
+  localparam integer PR = `MMU_PERM_R, PW = `MMU_PERM_W, PX = `MMU_PERM_X,
+                     PU = `MMU_PERM_U, PG = `MMU_PERM_G, PD = `MMU_PERM_D;
+
+  // ------------------------------------------------------------------
+  // mode geometry (docs/spec-translation.md "Modes")
+  // ------------------------------------------------------------------
+  function [4:0] f_idx(input [2:0] mode, input [1:0] level);
+    begin
+      if (TEXTBOOK != 0) begin
+        case (TB_LEVELS - 1 - level)
+          0: f_idx = TB_IDX0[4:0];
+          1: f_idx = TB_IDX1[4:0];
+          2: f_idx = TB_IDX2[4:0];
+          default: f_idx = TB_IDX3[4:0];
+        endcase
+      end else if (mode == `MMU_MODE_SV32) f_idx = 5'd10;
+      else f_idx = 5'd9;
+    end
+  endfunction
+
+  function [2:0] f_levels(input [2:0] mode);
+    begin
+      if (TEXTBOOK != 0) f_levels = TB_LEVELS[2:0];
+      else if (mode == `MMU_MODE_SV32) f_levels = 3'd2;
+      else if (mode == `MMU_MODE_SV39) f_levels = 3'd3;
+      else f_levels = 3'd4;
+    end
+  endfunction
+
+  // log2 of the page a level-`level` leaf maps
+  function [5:0] f_shift(input [2:0] mode, input [2:0] level);
+    integer l;
+    begin
+      f_shift = PAGE_BITS[5:0];
+      for (l = 0; l < 4; l = l + 1)
+        if (l < level) f_shift = f_shift + {1'b0, f_idx(mode, l[1:0])};
+    end
+  endfunction
+
+  function [3:0] f_pte_bytes(input [2:0] mode);
+    begin
+      if (TEXTBOOK != 0) f_pte_bytes = TB_PTE[3:0];
+      else if (mode == `MMU_MODE_SV32) f_pte_bytes = 4'd4;
+      else f_pte_bytes = 4'd8;
+    end
+  endfunction
+
+  function [5:0] f_va_bits(input [2:0] mode);
+    begin
+      if (TEXTBOOK != 0) f_va_bits = TB_VA[5:0];
+      else if (mode == `MMU_MODE_SV32) f_va_bits = 6'd32;
+      else if (mode == `MMU_MODE_SV39) f_va_bits = 6'd39;
+      else f_va_bits = 6'd48;
+    end
+  endfunction
+
+  function f_x86(input [2:0] mode);
+    f_x86 = (TEXTBOOK == 0) && (mode == `MMU_MODE_X86_64);
+  endfunction
+
+  function [63:0] f_mask(input [6:0] n);   // n low bits set
+    f_mask = (n >= 7'd64) ? {64{1'b1}} : ((64'd1 << n) - 64'd1);
+  endfunction
+
+  // RISC-V-style PPN field width (after >> 10)
+  function [5:0] f_rv_ppn_w(input [2:0] mode);
+    begin
+      if (TEXTBOOK != 0) f_rv_ppn_w = TB_PA[5:0] - TB_PAGE[5:0];
+      else if (mode == `MMU_MODE_SV32) f_rv_ppn_w = 6'd22;
+      else f_rv_ppn_w = 6'd44;
+    end
+  endfunction
+
+  function f_canonical(input [2:0] mode, input [63:0] va);
+    reg [63:0] top;
+    reg [6:0] vb;
+    begin
+      vb = {1'b0, f_va_bits(mode)};
+      if (TEXTBOOK == 0 && mode != `MMU_MODE_SV32) begin
+        top = va >> (vb - 7'd1);
+        f_canonical = (top == 64'd0) || (top == f_mask(7'd65 - vb));
+      end else begin
+        f_canonical = (va >> vb) == 64'd0;
+      end
+    end
+  endfunction
+
+  // ------------------------------------------------------------------
+  // rights (docs/spec-translation.md "Rights")
+  // ------------------------------------------------------------------
+  reg pol_sum_q, pol_mxr_q, pol_adf_q, pol_wp_q, pol_nxe_q, pol_smep_q, pol_smap_q;
+  reg [5:0] pol_maxphy_q;
+
+  function f_perm_ok(input [2:0] mode, input [5:0] perm, input [1:0] acc, input priv);
+    reg user, w, x, nx;
+    begin
+      user = perm[PU];
+      w = perm[PW];
+      x = perm[PX];
+      if (f_x86(mode)) begin
+        nx = pol_nxe_q && !x;
+        if (priv == `MMU_PRIV_U)
+          f_perm_ok = user && (acc == `MMU_ACCESS_W ? w : acc == `MMU_ACCESS_X ? !nx : 1'b1);
+        else if (acc == `MMU_ACCESS_R)
+          f_perm_ok = !(user && pol_smap_q);
+        else if (acc == `MMU_ACCESS_W)
+          f_perm_ok = !(user && pol_smap_q) && (w || !pol_wp_q);
+        else
+          f_perm_ok = !nx && !(user && pol_smep_q);
+      end else begin
+        if (priv == `MMU_PRIV_U && !user) f_perm_ok = 1'b0;
+        else if (priv == `MMU_PRIV_S && user && (acc == `MMU_ACCESS_X || !pol_sum_q))
+          f_perm_ok = 1'b0;
+        else if (acc == `MMU_ACCESS_R) f_perm_ok = perm[PR] || (pol_mxr_q && x);
+        else if (acc == `MMU_ACCESS_W) f_perm_ok = w;
+        else f_perm_ok = x;
+      end
+    end
+  endfunction
+
+  // native code {exc, err} of a fault (docs/spec-faults.md)
+  function [23:0] f_native(input [2:0] mode, input [3:0] cause, input [1:0] acc, input priv);
+    reg [15:0] e;
+    begin
+      f_native = 24'd0;
+      if (cause == `MMU_CAUSE_NO_CONTEXT) f_native = 24'd0;
+      else if (f_x86(mode)) begin
+        if (cause == `MMU_CAUSE_NON_CANONICAL) f_native = {8'd13, 16'd0};
+        else if (cause == `MMU_CAUSE_ACCESS) f_native = {8'd18, 16'd0};
+        else begin
+          e = 16'd0;
+          e[`MMU_PFERR_P] = (cause != `MMU_CAUSE_NOT_PRESENT);
+          e[`MMU_PFERR_W] = (acc == `MMU_ACCESS_W);
+          e[`MMU_PFERR_U] = (priv == `MMU_PRIV_U);
+          e[`MMU_PFERR_RSVD] = (cause == `MMU_CAUSE_RESERVED);
+          e[`MMU_PFERR_I] = (acc == `MMU_ACCESS_X) && (pol_nxe_q || pol_smep_q);
+          f_native = {8'd14, e};
+        end
+      end else if (cause == `MMU_CAUSE_ACCESS)
+        f_native = {(acc == `MMU_ACCESS_R) ? 8'd5 : (acc == `MMU_ACCESS_W) ? 8'd7 : 8'd1, 16'd0};
+      else
+        f_native = {(acc == `MMU_ACCESS_R) ? 8'd13 : (acc == `MMU_ACCESS_W) ? 8'd15 : 8'd12, 16'd0};
+    end
+  endfunction
+
+  function [VPN_W-1:0] f_vpn(input [63:0] va);
+    f_vpn = va[PAGE_BITS+VPN_W-1:PAGE_BITS];
+  endfunction
+
+  function [VPN_W-1:0] f_span_mask(input [5:0] span);  // ones at and above bit `span`
+    reg [63:0] m;
+    begin
+      m = ~f_mask({1'b0, span});
+      f_span_mask = m[VPN_W-1:0];
+    end
+  endfunction
+
+  // ------------------------------------------------------------------
+  // state
+  // ------------------------------------------------------------------
+  // base array: way contents in RAM, valid and PLRU bits in flip-flops
+  reg  [SETS*WAYS-1:0] tlb_valid_q;
+  reg  [SETS*NB-1:0]   plru_q;
+  reg                  ram_rd_en;
+  reg  [SB-1:0]        ram_rd_set;
+  wire [EW-1:0]        ram_rd_data [0:WAYS-1];
+  reg  [WAYS-1:0]      ram_wr_en;
+  reg  [SB-1:0]        ram_wr_set;
+  reg  [EW-1:0]        ram_wr_data;
+
+  genvar gw;
+  generate
+    for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_way
+      mmu_ram #(.WIDTH(EW), .DEPTH(SETS)) u_way (
+          .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set),
+          .rd_data_o(ram_rd_data[gw]), .wr_en_i(ram_wr_en[gw]),
+          .wr_addr_i(ram_wr_set), .wr_data_i(ram_wr_data));
+    end
+  endgenerate
+
+  // fields of a RAM entry: {tag, asid, ppn, perm}
+  function [TAGB-1:0] e_tag(input [EW-1:0] e);
+    e_tag = e[EW-1 -: TAGB];
+  endfunction
+  function [ASID_BITS-1:0] e_asid(input [EW-1:0] e);
+    e_asid = e[PPN_W+6 +: ASID_BITS];
+  endfunction
+  function [PPN_W-1:0] e_ppn(input [EW-1:0] e);
+    e_ppn = e[6 +: PPN_W];
+  endfunction
+  function [5:0] e_perm(input [EW-1:0] e);
+    e_perm = e[5:0];
+  endfunction
+  function e_g(input [EW-1:0] e);
+    e_g = e[PG];
+  endfunction
+
+  // context table in RAM: {mode, root >> PAGE_BITS}
+  reg              ctx_rd_en;
+  reg  [ASID_BITS-1:0] ctx_rd_asid;
+  wire [CW-1:0]    ctx_rd_data;
+  reg              ctx_wr_en;
+  reg  [ASID_BITS-1:0] ctx_wr_asid;
+  reg  [CW-1:0]    ctx_wr_data;
+  mmu_ram #(.WIDTH(CW), .DEPTH(NCTX)) u_ctx (
+      .clk_i(clk_i), .rd_en_i(ctx_rd_en), .rd_addr_i(ctx_rd_asid), .rd_data_o(ctx_rd_data),
+      .wr_en_i(ctx_wr_en), .wr_addr_i(ctx_wr_asid), .wr_data_i(ctx_wr_data));
+
+  // superpage array and page-walk cache: flip-flops
+  reg                 sp_v_q     [0:SPN-1];
+  reg [VPN_W-1:0]     sp_vpn_q   [0:SPN-1];
+  reg [5:0]           sp_span_q  [0:SPN-1];
+  reg [2:0]           sp_level_q [0:SPN-1];
+  reg [ASID_BITS-1:0] sp_asid_q  [0:SPN-1];
+  reg [PPN_W-1:0]     sp_ppn_q   [0:SPN-1];
+  reg [5:0]           sp_perm_q  [0:SPN-1];
+  reg [SPNB-1:0]      sp_plru_q;
+  reg                 pw_v_q     [0:PWN-1];
+  reg [VPN_W-1:0]     pw_vpn_q   [0:PWN-1];
+  reg [5:0]           pw_span_q  [0:PWN-1];
+  reg [2:0]           pw_level_q [0:PWN-1];
+  reg [ASID_BITS-1:0] pw_asid_q  [0:PWN-1];
+  reg [PPN_W-1:0]     pw_ppn_q   [0:PWN-1];
+  reg [5:0]           pw_perm_q  [0:PWN-1];
+  reg [PWNB-1:0]      pw_plru_q;
+
+  reg [31:0] cnt_q [0:NCNT-1];
+
+  function sp_match(input integer i, input [VPN_W-1:0] vpn, input [ASID_BITS-1:0] asid);
+    sp_match = sp_v_q[i] && (((vpn ^ sp_vpn_q[i]) & f_span_mask(sp_span_q[i])) == {VPN_W{1'b0}})
+               && (sp_perm_q[i][PG] || sp_asid_q[i] == asid);
+  endfunction
+  function pw_match(input integer i, input [VPN_W-1:0] vpn, input [ASID_BITS-1:0] asid);
+    pw_match = pw_v_q[i] && (((vpn ^ pw_vpn_q[i]) & f_span_mask(pw_span_q[i])) == {VPN_W{1'b0}})
+               && (pw_perm_q[i][PG] || pw_asid_q[i] == asid);
+  endfunction
+
+  // ------------------------------------------------------------------
+  // stage B: the request whose RAM read has been issued
+  // ------------------------------------------------------------------
+  reg                 b_valid_q, b_rd_ok_q;
+  reg [63:0]          b_va_q;
+  reg [ASID_BITS-1:0] b_asid_q;
+  reg [1:0]           b_acc_q;
+  reg                 b_priv_q;
+  reg [TAG_W-1:0]     b_tag_q;
+
+  wire [VPN_W-1:0] b_vpn = f_vpn(b_va_q);
+  wire [SB-1:0]    b_set = (SETS > 1) ? b_vpn[SB-1:0] : {SB{1'b0}};
+  wire [2:0]       b_mode = ctx_rd_data[CW-1 -: 3];
+
+  // walker state
+  localparam [3:0] W_IDLE = 4'd0, W_START = 4'd1, W_ADDR = 4'd2, W_RWAIT = 4'd3,
+                   W_DECODE = 4'd4, W_WWAIT = 4'd5, W_LEAF = 4'd6, W_FILL = 4'd7,
+                   W_FLUSH = 4'd8, W_RESP = 4'd9, W_FILLRD = 4'd10, W_FLUSHRD = 4'd11,
+                   W_FLUSH2 = 4'd12;
+  reg [3:0]           w_state_q;
+  reg [63:0]          w_va_q;
+  reg [ASID_BITS-1:0] w_asid_q;
+  reg [1:0]           w_acc_q;
+  reg                 w_priv_q;
+  reg [TAG_W-1:0]     w_tag_q;
+  reg [2:0]           w_mode_q;
+  reg [PA_BITS-1:0]   w_root_q;
+  reg [2:0]           w_level_q;
+  reg [63:0]          w_table_q;
+  reg [5:0]           w_acc_perm_q;   // accumulated R W X U G
+  reg                 w_stale_q;
+  reg [63:0]          w_word_q;
+  reg [63:0]          w_pte_pa_q;
+  reg [3:0]           w_cause_q;
+  reg [63:0]          w_leaf_ppn_q;   // page frame (PA >> PAGE_BITS)
+  reg [5:0]           w_leaf_perm_q;
+  reg                 w_wr_leaf_q;    // the pending write completes a leaf (else a pointer)
+
+  wire w_idle = (w_state_q == W_IDLE);
+  wire [VPN_W-1:0] w_vpn = f_vpn(w_va_q);
+  wire [SB-1:0]    w_set = (SETS > 1) ? w_vpn[SB-1:0] : {SB{1'b0}};
+
+  // control state
+  reg                 c_busy_q;       // an ASID sweep or VA lookup is running
+  reg [1:0]           c_kind_q;
+  reg [ASID_BITS-1:0] c_asid_q;
+  reg [VPN_W-1:0]     c_vpn_q;
+  reg [SB:0]          c_set_q;        // ASID sweep: next set to read
+  reg                 c_issued_q;     // VA kinds: the one read has been issued
+  reg                 c_cmp_q;        // RAM data of set c_cmp_set_q is valid this cycle
+  reg [SB-1:0]        c_cmp_set_q;
+
+  // response register
+  wire r_free = !rsp_valid_o || rsp_ready_i;
+
+  // inspection
+  reg                 i_pend_q;
+  reg [2:0]           i_array_q;
+  reg [15:0]          i_index_q;
+
+  // ------------------------------------------------------------------
+  // stage B evaluation (combinational)
+  // ------------------------------------------------------------------
+  reg              ev;              // stage B is evaluated this cycle
+  reg              ev_hit_base, ev_hit_sp, ev_use;
+  reg [WB-1:0]     ev_way;
+  reg [SPB-1:0]    ev_sp;
+  reg [5:0]        ev_perm;
+  reg [PPN_W-1:0]  ev_ppn;
+  reg [5:0]        ev_span;
+  reg [2:0]        ev_level;
+  reg [3:0]        ev_fault;        // NO_CONTEXT / NON_CANONICAL or OK
+  integer k;
+
+  always @* begin
+    ev = b_valid_q && b_rd_ok_q && w_idle && !c_busy_q && r_free;
+    ev_hit_base = 1'b0;
+    ev_hit_sp = 1'b0;
+    ev_way = {WB{1'b0}};
+    ev_sp = {SPB{1'b0}};
+    ev_perm = 6'd0;
+    ev_ppn = {PPN_W{1'b0}};
+    ev_span = 6'd0;
+    ev_level = 3'd0;
+    ev_fault = `MMU_CAUSE_OK;
+    if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
+    else if (!f_canonical(b_mode, b_va_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
+    for (k = WAYS - 1; k >= 0; k = k - 1)
+      if (tlb_valid_q[b_set*WAYS+k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
+          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q)) begin
+        ev_hit_base = 1'b1;
+        ev_way = k[WB-1:0];
+      end
+    if (ev_hit_base) begin
+      ev_perm = e_perm(ram_rd_data[ev_way]);
+      ev_ppn = e_ppn(ram_rd_data[ev_way]);
+    end else if (SP_N > 0) begin
+      for (k = SPN - 1; k >= 0; k = k - 1)
+        if (sp_match(k, b_vpn, b_asid_q)) begin
+          ev_hit_sp = 1'b1;
+          ev_sp = k[SPB-1:0];
+        end
+      if (ev_hit_sp) begin
+        ev_perm = sp_perm_q[ev_sp];
+        ev_ppn = sp_ppn_q[ev_sp];
+        ev_span = sp_span_q[ev_sp];
+        ev_level = sp_level_q[ev_sp];
+      end
+    end
+    ev_use = (ev_hit_base || ev_hit_sp) && f_perm_ok(b_mode, ev_perm, b_acc_q, b_priv_q) &&
+             (b_acc_q != `MMU_ACCESS_W || ev_perm[PD]);
+  end
+
+  // PLRU helpers for the base set of stage B / the walker
+  wire [SB-1:0] pl_set = ev ? b_set : w_set;
+  wire [NB-1:0] pl_bits = plru_q[pl_set*NB +: NB];
+  wire [WAYS-1:0] pl_valid = tlb_valid_q[pl_set*WAYS +: WAYS];
+  wire [WB-1:0] pl_victim;
+  reg  [WB-1:0] pl_touch_way;
+  wire [NB-1:0] pl_touched;
+  mmu_plru #(.WAYS(WAYS)) u_plru (
+      .bits_i(pl_bits), .valid_i(pl_valid), .victim_o(pl_victim),
+      .touch_way_i(pl_touch_way), .touched_o(pl_touched));
+
+  reg  [SPN-1:0] sp_valid_vec;
+  wire [SPB-1:0] sp_victim;
+  reg  [SPB-1:0] sp_touch;
+  wire [SPNB-1:0] sp_touched;
+  mmu_plru #(.WAYS(SPN)) u_sp_plru (
+      .bits_i(sp_plru_q), .valid_i(sp_valid_vec), .victim_o(sp_victim),
+      .touch_way_i(sp_touch), .touched_o(sp_touched));
+
+  reg  [PWN-1:0] pw_valid_vec;
+  wire [PWB-1:0] pw_victim;
+  reg  [PWB-1:0] pw_touch;
+  wire [PWNB-1:0] pw_touched;
+  mmu_plru #(.WAYS(PWN)) u_pw_plru (
+      .bits_i(pw_plru_q), .valid_i(pw_valid_vec), .victim_o(pw_victim),
+      .touch_way_i(pw_touch), .touched_o(pw_touched));
+
+  always @* begin
+    for (k = 0; k < SPN; k = k + 1) sp_valid_vec[k] = sp_v_q[k];
+    for (k = 0; k < PWN; k = k + 1) pw_valid_vec[k] = pw_v_q[k];
+  end
+
+  // which entry each tree is touched for: a hit in stage B, or the walker's
+  // PWC hit, PWC insert, or fill (fb_*/fs_*/pl_*/pi_* are defined below)
+  always @* begin
+    pl_touch_way = ev ? ev_way : (fb_hit ? fb_way : pl_victim);
+    sp_touch = ev ? ev_sp : fs_idx;
+    pw_touch = (w_state_q == W_START) ? pl_idx : pi_idx;
+  end
+
+  // ------------------------------------------------------------------
+  // walker: PTE decode of w_word_q at w_level_q (combinational)
+  // ------------------------------------------------------------------
+  reg [63:0] d_pte, d_rsvd, d_next, d_ppn, d_need;
+  reg [3:0]  d_cause;
+  reg        d_pointer, d_write, d_leaf_x86;
+  reg [5:0]  d_acc, d_perm;
+  reg [5:0]  d_shift, d_span;
+
+  always @* begin
+    d_pte = (f_pte_bytes(w_mode_q) == 4'd8) ? w_word_q :
+            (w_pte_pa_q[2] ? {32'd0, w_word_q[63:32]} : {32'd0, w_word_q[31:0]});
+    d_cause = `MMU_CAUSE_OK;
+    d_pointer = 1'b0;
+    d_write = 1'b0;
+    d_leaf_x86 = 1'b0;
+    d_acc = w_acc_perm_q;
+    d_perm = 6'd0;
+    d_next = 64'd0;
+    d_ppn = 64'd0;
+    d_need = 64'd0;
+    d_rsvd = 64'd0;
+    d_shift = f_shift(w_mode_q, w_level_q);
+    d_span = d_shift - PAGE_BITS[5:0];
+    if (f_x86(w_mode_q)) begin
+      // x86-64: P, reserved, rights, pointer or leaf
+      d_rsvd = f_mask(7'd52) & ~f_mask({1'b0, pol_maxphy_q});
+      if (!pol_nxe_q) d_rsvd[`MMU_X86PTE_XD] = 1'b1;
+      d_leaf_x86 = (w_level_q == 3'd0) || d_pte[`MMU_X86PTE_PS];
+      if (w_level_q == 3'd3) d_rsvd[`MMU_X86PTE_PS] = 1'b1;
+      else if (w_level_q != 3'd0 && d_leaf_x86)
+        d_rsvd = d_rsvd | (f_mask({1'b0, d_shift}) & ~f_mask(7'd13));
+      if (!d_pte[`MMU_X86PTE_RW]) d_acc[PW] = 1'b0;
+      if (!d_pte[`MMU_X86PTE_US]) d_acc[PU] = 1'b0;
+      if (d_pte[`MMU_X86PTE_XD]) d_acc[PX] = 1'b0;
+      d_next = d_pte & f_mask(7'd52) & ~f_mask(7'd12);
+      if (!d_pte[`MMU_X86PTE_P]) d_cause = `MMU_CAUSE_NOT_PRESENT;
+      else if ((d_pte & d_rsvd) != 64'd0) d_cause = `MMU_CAUSE_RESERVED;
+      else if (!d_leaf_x86) begin
+        d_pointer = 1'b1;
+        d_need = 64'd1 << `MMU_X86PTE_A;
+        d_write = !d_pte[`MMU_X86PTE_A];
+      end else begin
+        d_perm = {1'b0, d_pte[`MMU_X86PTE_G], d_acc[PU], d_acc[PX], d_acc[PW], d_acc[PR]};
+        if (!f_perm_ok(w_mode_q, d_perm, w_acc_q, w_priv_q)) d_cause = `MMU_CAUSE_PERMISSION;
+        d_need = (64'd1 << `MMU_X86PTE_A) | ((w_acc_q == `MMU_ACCESS_W) ? (64'd1 << `MMU_X86PTE_D) : 64'd0);
+        d_write = (d_pte & d_need) != d_need;
+        d_perm[PD] = d_pte[`MMU_X86PTE_D] || (w_acc_q == `MMU_ACCESS_W);
+        d_ppn = (d_next & ~f_mask({1'b0, d_shift})) >> 12;
+      end
+    end else begin
+      // RISC-V style: V, reserved, pointer or leaf
+      d_ppn = (d_pte >> 10) & f_mask({1'b0, f_rv_ppn_w(w_mode_q)});
+      d_rsvd = f_mask({f_pte_bytes(w_mode_q), 3'b000}) & ~f_mask(7'd10 + {1'b0, f_rv_ppn_w(w_mode_q)});
+      if (d_pte[`MMU_RVPTE_G]) d_acc[PG] = 1'b1;
+      d_next = d_ppn << PAGE_BITS;
+      if (!d_pte[`MMU_RVPTE_V]) d_cause = `MMU_CAUSE_NOT_PRESENT;
+      else if ((d_pte & d_rsvd) != 64'd0 || (d_pte[`MMU_RVPTE_W] && !d_pte[`MMU_RVPTE_R]))
+        d_cause = `MMU_CAUSE_RESERVED;
+      else if (!d_pte[`MMU_RVPTE_R] && !d_pte[`MMU_RVPTE_X]) begin
+        if (d_pte[`MMU_RVPTE_A] || d_pte[`MMU_RVPTE_D] || d_pte[`MMU_RVPTE_U] || w_level_q == 3'd0)
+          d_cause = `MMU_CAUSE_RESERVED;
+        else d_pointer = 1'b1;
+      end else begin
+        d_perm = {1'b0, d_acc[PG], d_pte[`MMU_RVPTE_U], d_pte[`MMU_RVPTE_X],
+                  d_pte[`MMU_RVPTE_W], d_pte[`MMU_RVPTE_R]};
+        d_need = (64'd1 << `MMU_RVPTE_A) | ((w_acc_q == `MMU_ACCESS_W) ? (64'd1 << `MMU_RVPTE_D) : 64'd0);
+        if (!f_perm_ok(w_mode_q, d_perm, w_acc_q, w_priv_q)) d_cause = `MMU_CAUSE_PERMISSION;
+        else if ((d_ppn & f_mask({1'b0, d_span})) != 64'd0) d_cause = `MMU_CAUSE_MISALIGNED;
+        else if ((d_pte & d_need) != d_need) begin
+          if (pol_adf_q) d_cause = `MMU_CAUSE_AD_NEEDED;
+          else d_write = 1'b1;
+        end
+        d_perm[PD] = d_pte[`MMU_RVPTE_D] || (w_acc_q == `MMU_ACCESS_W);
+      end
+    end
+  end
+
+  // PWC lookup at the start of a walk: the deepest match of a usable level
+  reg            pl_hit;
+  reg [PWB-1:0]  pl_idx;
+  always @* begin
+    pl_hit = 1'b0;
+    pl_idx = {PWB{1'b0}};
+    if (PWC_N > 0)
+      for (k = PWN - 1; k >= 0; k = k - 1)
+        if (pw_match(k, w_vpn, w_asid_q) && pw_level_q[k] != 3'd0 &&
+            pw_level_q[k] < f_levels(w_mode_q) &&
+            (!pl_hit || pw_span_q[k] <= pw_span_q[pl_idx])) begin
+          pl_hit = 1'b1;
+          pl_idx = k[PWB-1:0];
+        end
+  end
+
+  // PWC insert target for the pointer being decoded
+  reg           pi_found;
+  reg [PWB-1:0] pi_idx;
+  always @* begin
+    pi_found = 1'b0;
+    pi_idx = pw_victim;
+    for (k = PWN - 1; k >= 0; k = k - 1)
+      if (pw_v_q[k] && pw_level_q[k] == w_level_q && pw_span_q[k] == d_span &&
+          pw_vpn_q[k] == (w_vpn & f_span_mask(d_span)) && (pw_perm_q[k][PG] || pw_asid_q[k] == w_asid_q)) begin
+        pi_found = 1'b1;
+        pi_idx = k[PWB-1:0];
+      end
+  end
+
+  // fill / flush search over the base set (RAM data) and superpage array
+  reg            fb_hit;
+  reg [WB-1:0]   fb_way;
+  reg            fs_hit;
+  reg [SPB-1:0]  fs_idx;
+  reg [WAYS-1:0] fb_match_vec;
+  always @* begin
+    fb_hit = 1'b0;
+    fb_way = {WB{1'b0}};
+    fb_match_vec = {WAYS{1'b0}};
+    for (k = WAYS - 1; k >= 0; k = k - 1)
+      if (tlb_valid_q[w_set*WAYS+k] && e_tag(ram_rd_data[k]) == w_vpn[VPN_W-1 -: TAGB] &&
+          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == w_asid_q)) begin
+        fb_hit = 1'b1;
+        fb_way = k[WB-1:0];
+        fb_match_vec[k] = 1'b1;
+      end
+    fs_hit = 1'b0;
+    fs_idx = sp_victim;
+    if (SP_N > 0)
+      for (k = SPN - 1; k >= 0; k = k - 1)
+        if (sp_match(k, w_vpn, w_asid_q)) begin
+          fs_hit = 1'b1;
+          fs_idx = k[SPB-1:0];
+        end
+  end
+
+  // control invalidation compare over the RAM data of set c_cmp_set_q
+  reg [WAYS-1:0] ci_kill;
+  always @* begin
+    ci_kill = {WAYS{1'b0}};
+    for (k = 0; k < WAYS; k = k + 1)
+      if (tlb_valid_q[c_cmp_set_q*WAYS+k]) begin
+        if (c_kind_q == `MMU_INVAL_ASID)
+          ci_kill[k] = !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
+        else if (c_kind_q == `MMU_INVAL_VA)
+          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB];
+        else
+          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB] &&
+                       !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
+      end
+  end
+
+  function inval_fa(input v, input [VPN_W-1:0] evpn, input [5:0] span, input [ASID_BITS-1:0] easid,
+                    input g, input [1:0] kind, input [ASID_BITS-1:0] asid, input [VPN_W-1:0] vpn);
+    reg cov;
+    begin
+      cov = ((vpn ^ evpn) & f_span_mask(span)) == {VPN_W{1'b0}};
+      case (kind)
+        `MMU_INVAL_ALL: inval_fa = v;
+        `MMU_INVAL_ASID: inval_fa = v && !g && easid == asid;
+        `MMU_INVAL_VA: inval_fa = v && cov;
+        default: inval_fa = v && cov && !g && easid == asid;
+      endcase
+    end
+  endfunction
+
+  // ------------------------------------------------------------------
+  // handshakes
+  // ------------------------------------------------------------------
+  wire idle_all = !b_valid_q && w_idle && !c_busy_q && !i_pend_q;
+  // the walker or the control sweep owns the RAM read port this cycle
+  wire port_walker = (w_state_q == W_FILLRD) || (w_state_q == W_FLUSHRD);
+  wire port_ctl = c_busy_q && ((c_kind_q == `MMU_INVAL_ASID) ? (c_set_q < SETS[SB:0]) : !c_issued_q);
+  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q;
+  wire ctl_go = ctl_valid_i && ctl_ready_o;
+  wire inval_go = ctl_go && ctl_op_i == 2'd2;
+  assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i &&
+                       !c_busy_q && !i_pend_q;
+  wire req_go = req_valid_i && req_ready_o;
+  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i;
+  wire insp_go = insp_valid_i && insp_ready_o;
+
+  // ------------------------------------------------------------------
+  // RAM read ports
+  // ------------------------------------------------------------------
+  wire [VPN_W-1:0] req_vpn = f_vpn(req_va_i);
+  wire [15:0] insp_set = (SETS > 1) ? insp_index_i / WAYS[15:0] : 16'd0;
+  wire [15:0] i_set = (SETS > 1) ? i_index_q / WAYS[15:0] : 16'd0;
+  wire [15:0] i_way = i_index_q % WAYS[15:0];
+  always @* begin
+    ram_rd_en = 1'b0;
+    ram_rd_set = {SB{1'b0}};
+    ctx_rd_en = 1'b0;
+    ctx_rd_asid = req_asid_i;
+    if (port_ctl) begin
+      ram_rd_en = 1'b1;
+      ram_rd_set = (c_kind_q == `MMU_INVAL_ASID) ? c_set_q[SB-1:0] :
+                   ((SETS > 1) ? c_vpn_q[SB-1:0] : {SB{1'b0}});
+    end else if (port_walker) begin
+      ram_rd_en = 1'b1;
+      ram_rd_set = w_set;
+    end else if (req_go) begin
+      ram_rd_en = 1'b1;
+      ram_rd_set = (SETS > 1) ? req_vpn[SB-1:0] : {SB{1'b0}};
+      ctx_rd_en = 1'b1;
+    end else if (b_valid_q && !b_rd_ok_q) begin
+      ram_rd_en = 1'b1;
+      ram_rd_set = b_set;
+      ctx_rd_en = 1'b1;
+      ctx_rd_asid = b_asid_q;
+    end else if (insp_go) begin
+      ram_rd_en = 1'b1;
+      ram_rd_set = insp_set[SB-1:0];
+      ctx_rd_en = 1'b1;
+      ctx_rd_asid = insp_index_i[ASID_BITS-1:0];
+    end
+  end
+
+  // ------------------------------------------------------------------
+  // sequential logic
+  // ------------------------------------------------------------------
+  integer i;
+  reg [63:0] pte_pa, pa_full;
+  reg [PA_BITS-1:0] ctx_root;
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tlb_valid_q <= {SETS*WAYS{1'b0}};
+      plru_q <= {SETS*NB{1'b0}};
+      sp_plru_q <= {SPNB{1'b0}};
+      pw_plru_q <= {PWNB{1'b0}};
+      for (i = 0; i < SPN; i = i + 1) sp_v_q[i] <= 1'b0;
+      for (i = 0; i < PWN; i = i + 1) pw_v_q[i] <= 1'b0;
+      for (i = 0; i < NCNT; i = i + 1) cnt_q[i] <= 32'd0;
+      b_valid_q <= 1'b0;
+      b_rd_ok_q <= 1'b0;
+      w_state_q <= W_IDLE;
+      w_stale_q <= 1'b0;
+      c_busy_q <= 1'b0;
+      c_cmp_q <= 1'b0;
+      i_pend_q <= 1'b0;
+      insp_rvalid_o <= 1'b0;
+      rsp_valid_o <= 1'b0;
+      ctl_done_o <= 1'b0;
+      wb_cyc_o <= 1'b0;
+      wb_stb_o <= 1'b0;
+      wb_we_o <= 1'b0;
+      pol_sum_q <= 1'b0;
+      pol_mxr_q <= 1'b0;
+      pol_adf_q <= 1'b0;
+      pol_wp_q <= 1'b0;
+      pol_nxe_q <= 1'b0;
+      pol_smep_q <= 1'b0;
+      pol_smap_q <= 1'b0;
+      pol_maxphy_q <= (PA_BITS < 52) ? PA_BITS[5:0] : 6'd52;
+    end else begin
+      ctl_done_o <= 1'b0;
+      insp_rvalid_o <= 1'b0;
+      ram_wr_en <= {WAYS{1'b0}};
+      ctx_wr_en <= 1'b0;
+      if (rsp_valid_o && rsp_ready_i) rsp_valid_o <= 1'b0;
+
+      // ---------------- stage B ----------------
+      // b_rd_ok: the RAM and context outputs hold stage B's set and ASID.  They
+      // stop doing so when the read port serves someone else, or when a RAM
+      // or context write lands (a read in the same clock returns old data).
+      if (b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go)
+        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !ctx_wr_en;  // the re-read issued now
+      else if (port_ctl || port_walker || ram_wr_en != {WAYS{1'b0}} || ctx_wr_en)
+        b_rd_ok_q <= 1'b0;
+      if (ev) begin
+        b_valid_q <= 1'b0;
+        if (ev_fault != `MMU_CAUSE_OK) begin
+          rsp_valid_o <= 1'b1;
+          rsp_tag_o <= b_tag_q;
+          rsp_cause_o <= ev_fault;
+          rsp_level_o <= `MMU_LEVEL_NONE;
+          rsp_pa_o <= {PA_BITS{1'b0}};
+          rsp_perm_o <= 6'd0;
+          rsp_page_shift_o <= 6'd0;
+          rsp_hit_o <= 1'b0;
+          {rsp_exc_o, rsp_err_o} <= f_native(b_mode, ev_fault, b_acc_q, b_priv_q);
+          cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, ev_fault} - 1] <=
+              cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, ev_fault} - 1] + 32'd1;
+        end else begin
+          cnt_q[`MMU_CNT_LOOKUPS] <= cnt_q[`MMU_CNT_LOOKUPS] + 32'd1;
+          if (ev_use) begin
+            cnt_q[`MMU_CNT_HITS] <= cnt_q[`MMU_CNT_HITS] + 32'd1;
+            pa_full = ({{(64-PPN_W){1'b0}}, ev_ppn} << PAGE_BITS) &
+                      ~f_mask({1'b0, PAGE_BITS[5:0] + ev_span});
+            pa_full = pa_full | (b_va_q & f_mask({1'b0, PAGE_BITS[5:0] + ev_span}));
+            rsp_valid_o <= 1'b1;
+            rsp_tag_o <= b_tag_q;
+            rsp_cause_o <= `MMU_CAUSE_OK;
+            rsp_level_o <= ev_level;
+            rsp_pa_o <= pa_full[PA_BITS-1:0];
+            rsp_perm_o <= ev_perm;
+            rsp_page_shift_o <= PAGE_BITS[5:0] + ev_span;
+            rsp_hit_o <= 1'b1;
+            rsp_exc_o <= 8'd0;
+            rsp_err_o <= 16'd0;
+            if (ev_hit_base) plru_q[b_set*NB +: NB] <= pl_touched;
+            else sp_plru_q <= sp_touched;
+          end else begin
+            if (!ev_hit_base && !ev_hit_sp)
+              cnt_q[`MMU_CNT_MISSES] <= cnt_q[`MMU_CNT_MISSES] + 32'd1;
+            w_state_q <= W_START;
+            w_va_q <= b_va_q;
+            w_asid_q <= b_asid_q;
+            w_acc_q <= b_acc_q;
+            w_priv_q <= b_priv_q;
+            w_tag_q <= b_tag_q;
+            w_mode_q <= b_mode;
+            ctx_root = {{(PA_BITS-PPN_W){1'b0}}, ctx_rd_data[PPN_W-1:0]} << PAGE_BITS;
+            w_root_q <= ctx_root;
+          end
+        end
+      end
+      if (req_go) begin
+        b_valid_q <= 1'b1;
+        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !ctx_wr_en;
+        b_va_q <= req_va_i;
+        b_asid_q <= req_asid_i;
+        b_acc_q <= req_access_i;
+        b_priv_q <= req_priv_i;
+        b_tag_q <= req_tag_i;
+      end
+
+      // ---------------- walker ----------------
+      case (w_state_q)
+        W_START: begin
+          cnt_q[`MMU_CNT_WALKS] <= cnt_q[`MMU_CNT_WALKS] + 32'd1;
+          w_stale_q <= 1'b0;
+          w_acc_perm_q <= 6'b001111;           // R W X U, not G
+          w_level_q <= f_levels(w_mode_q) - 3'd1;
+          w_table_q <= {{(64-PA_BITS){1'b0}}, w_root_q};
+          if (pl_hit) begin
+            cnt_q[`MMU_CNT_PWC_HITS] <= cnt_q[`MMU_CNT_PWC_HITS] + 32'd1;
+            pw_plru_q <= pw_touched;
+            w_level_q <= pw_level_q[pl_idx] - 3'd1;
+            w_table_q <= {{(64-PPN_W){1'b0}}, pw_ppn_q[pl_idx]} << PAGE_BITS;
+            w_acc_perm_q <= pw_perm_q[pl_idx];
+          end
+          w_state_q <= W_ADDR;
+        end
+        W_ADDR: begin
+          pte_pa = w_table_q + ((w_va_q >> f_shift(w_mode_q, w_level_q)) &
+                                f_mask({2'b00, f_idx(w_mode_q, w_level_q[1:0])})) *
+                               {60'd0, f_pte_bytes(w_mode_q)};
+          w_pte_pa_q <= pte_pa;
+          if ((pte_pa >> PA_BITS) != 64'd0) begin
+            w_cause_q <= `MMU_CAUSE_ACCESS;
+            w_state_q <= W_FLUSH;
+          end else begin
+            cnt_q[`MMU_CNT_PTE_READS] <= cnt_q[`MMU_CNT_PTE_READS] + 32'd1;
+            wb_cyc_o <= 1'b1;
+            wb_stb_o <= 1'b1;
+            wb_we_o <= 1'b0;
+            wb_sel_o <= 8'hff;
+            wb_adr_o <= pte_pa[PA_BITS-1:3];
+            w_state_q <= W_RWAIT;
+          end
+        end
+        W_RWAIT: begin
+          if (wb_stb_o && !wb_stall_i) wb_stb_o <= 1'b0;
+          if (wb_ack_i || wb_err_i) begin
+            wb_stb_o <= 1'b0;
+            w_word_q <= wb_dat_i;
+            if (wb_err_i) begin
+              wb_cyc_o <= 1'b0;
+              w_cause_q <= `MMU_CAUSE_ACCESS;
+              w_state_q <= W_FLUSH;
+            end else begin
+              w_state_q <= W_DECODE;       // CYC stays high: a write may follow
+            end
+          end
+        end
+        W_DECODE: begin
+          w_acc_perm_q <= d_acc;
+          if (d_cause != `MMU_CAUSE_OK) begin
+            wb_cyc_o <= 1'b0;
+            w_cause_q <= d_cause;
+            w_state_q <= W_FLUSH;
+          end else if (d_write) begin
+            cnt_q[`MMU_CNT_PTE_WRITES] <= cnt_q[`MMU_CNT_PTE_WRITES] + 32'd1;
+            wb_stb_o <= 1'b1;
+            wb_we_o <= 1'b1;
+            if (f_pte_bytes(w_mode_q) == 4'd8) begin
+              wb_dat_o <= w_word_q | d_need;
+              wb_sel_o <= 8'hff;
+            end else if (w_pte_pa_q[2]) begin
+              wb_dat_o <= w_word_q | (d_need << 32);
+              wb_sel_o <= 8'hf0;
+            end else begin
+              wb_dat_o <= w_word_q | d_need;
+              wb_sel_o <= 8'h0f;
+            end
+            w_wr_leaf_q <= !d_pointer;
+            w_leaf_ppn_q <= f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;
+            w_leaf_perm_q <= d_perm;
+            w_state_q <= W_WWAIT;
+          end else begin
+            wb_cyc_o <= 1'b0;
+            w_leaf_ppn_q <= f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;
+            w_leaf_perm_q <= d_perm;
+            if (d_pointer) begin
+              // descend, caching the pointer
+              if (PWC_N > 0 && !w_stale_q && !inval_go) begin
+                pw_v_q[pi_idx] <= 1'b1;
+                pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
+                pw_span_q[pi_idx] <= d_span;
+                pw_level_q[pi_idx] <= w_level_q;
+                pw_asid_q[pi_idx] <= w_asid_q;
+                pw_ppn_q[pi_idx] <= d_next[PAGE_BITS +: PPN_W];
+                pw_perm_q[pi_idx] <= d_acc;
+                pw_plru_q <= pw_touched;
+              end
+              w_table_q <= d_next;
+              w_level_q <= w_level_q - 3'd1;
+              w_state_q <= W_ADDR;
+            end else begin
+              w_state_q <= W_LEAF;
+            end
+          end
+        end
+        W_WWAIT: begin
+          if (wb_stb_o && !wb_stall_i) wb_stb_o <= 1'b0;
+          if (wb_ack_i || wb_err_i) begin
+            wb_stb_o <= 1'b0;
+            wb_cyc_o <= 1'b0;
+            wb_we_o <= 1'b0;
+            if (wb_err_i) begin
+              w_cause_q <= `MMU_CAUSE_ACCESS;
+              w_state_q <= W_FLUSH;
+            end else if (!w_wr_leaf_q) begin
+              // x86 pointer: A is set; now cache it and descend
+              if (PWC_N > 0 && !w_stale_q && !inval_go) begin
+                pw_v_q[pi_idx] <= 1'b1;
+                pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
+                pw_span_q[pi_idx] <= d_span;
+                pw_level_q[pi_idx] <= w_level_q;
+                pw_asid_q[pi_idx] <= w_asid_q;
+                pw_ppn_q[pi_idx] <= d_next[PAGE_BITS +: PPN_W];
+                pw_perm_q[pi_idx] <= w_acc_perm_q;
+                pw_plru_q <= pw_touched;
+              end
+              w_table_q <= d_next;
+              w_level_q <= w_level_q - 3'd1;
+              w_state_q <= W_ADDR;
+            end else begin
+              w_state_q <= W_LEAF;
+            end
+          end
+        end
+        W_LEAF: begin
+          pa_full = (w_leaf_ppn_q << PAGE_BITS) |
+                    (w_va_q & f_mask({1'b0, f_shift(w_mode_q, w_level_q)}));
+          if ((pa_full >> PA_BITS) != 64'd0) begin
+            w_cause_q <= `MMU_CAUSE_ACCESS;
+            w_state_q <= W_FLUSH;
+          end else begin
+            w_cause_q <= `MMU_CAUSE_OK;
+            w_state_q <= (w_stale_q || inval_go) ? W_RESP : W_FILLRD;
+          end
+        end
+        W_FILLRD: if (!port_ctl) w_state_q <= W_FILL;
+        W_FILL: begin
+          if (w_stale_q || inval_go) begin
+            w_state_q <= W_RESP;
+          end else begin
+            if (w_level_q == 3'd0) begin
+              ram_wr_en[fb_hit ? fb_way : pl_victim] <= 1'b1;
+              ram_wr_set <= w_set;
+              ram_wr_data <= {w_vpn[VPN_W-1 -: TAGB], w_asid_q, w_leaf_ppn_q[PPN_W-1:0], w_leaf_perm_q};
+              tlb_valid_q[w_set*WAYS + (fb_hit ? fb_way : pl_victim)] <= 1'b1;
+              plru_q[w_set*NB +: NB] <= pl_touched;
+              if (SP_N > 0 && fs_hit) sp_v_q[fs_idx] <= 1'b0;
+            end else begin
+              if (fb_hit) tlb_valid_q[w_set*WAYS + fb_way] <= 1'b0;
+              if (SP_N > 0) begin
+                sp_v_q[fs_idx] <= 1'b1;
+                sp_vpn_q[fs_idx] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
+                sp_span_q[fs_idx] <= f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0];
+                sp_level_q[fs_idx] <= w_level_q;
+                sp_asid_q[fs_idx] <= w_asid_q;
+                sp_ppn_q[fs_idx] <= w_leaf_ppn_q[PPN_W-1:0];
+                sp_perm_q[fs_idx] <= w_leaf_perm_q;
+                sp_plru_q <= sp_touched;
+              end
+            end
+            w_state_q <= W_RESP;
+          end
+        end
+        W_FLUSH: begin
+          cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, w_cause_q} - 1] <=
+              cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, w_cause_q} - 1] + 32'd1;
+          if (f_x86(w_mode_q)) begin
+            for (i = 0; i < SPN; i = i + 1)
+              if (SP_N > 0 && sp_match(i, w_vpn, w_asid_q)) sp_v_q[i] <= 1'b0;
+            for (i = 0; i < PWN; i = i + 1)
+              if (PWC_N > 0 && pw_match(i, w_vpn, w_asid_q)) pw_v_q[i] <= 1'b0;
+            w_state_q <= W_FLUSHRD;
+          end else begin
+            w_state_q <= W_RESP;
+          end
+        end
+        W_FLUSHRD: if (!port_ctl) w_state_q <= W_FLUSH2;
+        W_FLUSH2: begin
+          for (i = 0; i < WAYS; i = i + 1)
+            if (fb_match_vec[i]) tlb_valid_q[w_set*WAYS + i] <= 1'b0;
+          w_state_q <= W_RESP;
+        end
+        W_RESP: if (r_free && !ev) begin
+          rsp_valid_o <= 1'b1;
+          rsp_tag_o <= w_tag_q;
+          rsp_cause_o <= w_cause_q;
+          rsp_hit_o <= 1'b0;
+          if (w_cause_q == `MMU_CAUSE_OK) begin
+            pa_full = (w_leaf_ppn_q << PAGE_BITS) |
+                      (w_va_q & f_mask({1'b0, f_shift(w_mode_q, w_level_q)}));
+            rsp_level_o <= w_level_q;
+            rsp_pa_o <= pa_full[PA_BITS-1:0];
+            rsp_perm_o <= w_leaf_perm_q;
+            rsp_page_shift_o <= f_shift(w_mode_q, w_level_q);
+            rsp_exc_o <= 8'd0;
+            rsp_err_o <= 16'd0;
+          end else begin
+            rsp_level_o <= w_level_q;
+            rsp_pa_o <= {PA_BITS{1'b0}};
+            rsp_perm_o <= 6'd0;
+            rsp_page_shift_o <= 6'd0;
+            {rsp_exc_o, rsp_err_o} <= f_native(w_mode_q, w_cause_q, w_acc_q, w_priv_q);
+          end
+          w_state_q <= W_IDLE;
+        end
+        default: ;
+      endcase
+
+      // ---------------- control ----------------
+      if (ctl_go) begin
+        case (ctl_op_i)
+          2'd0: begin
+            ctx_wr_en <= 1'b1;
+            ctx_wr_asid <= ctl_asid_i;
+            ctx_wr_data <= {ctl_mode_i, ctl_data_i[PAGE_BITS +: PPN_W]};
+            b_rd_ok_q <= 1'b0;
+            ctl_done_o <= 1'b1;
+          end
+          2'd1: begin
+            pol_sum_q <= ctl_data_i[0];
+            pol_mxr_q <= ctl_data_i[1];
+            pol_adf_q <= ctl_data_i[2];
+            pol_wp_q <= ctl_data_i[3];
+            pol_nxe_q <= ctl_data_i[4];
+            pol_smep_q <= ctl_data_i[5];
+            pol_smap_q <= ctl_data_i[6];
+            pol_maxphy_q <= ctl_data_i[13:8];
+            ctl_done_o <= 1'b1;
+          end
+          2'd2: begin
+            cnt_q[`MMU_CNT_INVAL_ALL + {30'd0, ctl_kind_i}] <=
+                cnt_q[`MMU_CNT_INVAL_ALL + {30'd0, ctl_kind_i}] + 32'd1;
+            if (!w_idle) w_stale_q <= 1'b1;
+            for (i = 0; i < SPN; i = i + 1)
+              if (SP_N > 0 && inval_fa(sp_v_q[i], sp_vpn_q[i], sp_span_q[i], sp_asid_q[i],
+                  sp_perm_q[i][PG], ctl_kind_i, ctl_asid_i, f_vpn(ctl_data_i)))
+                sp_v_q[i] <= 1'b0;
+            for (i = 0; i < PWN; i = i + 1)
+              if (PWC_N > 0 && inval_fa(pw_v_q[i], pw_vpn_q[i], pw_span_q[i], pw_asid_q[i],
+                  pw_perm_q[i][PG], ctl_kind_i, ctl_asid_i, f_vpn(ctl_data_i)))
+                pw_v_q[i] <= 1'b0;
+            if (ctl_kind_i == `MMU_INVAL_ALL) begin
+              tlb_valid_q <= {SETS*WAYS{1'b0}};
+              ctl_done_o <= 1'b1;
+            end else begin
+              c_busy_q <= 1'b1;
+              c_kind_q <= ctl_kind_i;
+              c_asid_q <= ctl_asid_i;
+              c_vpn_q <= f_vpn(ctl_data_i);
+              c_set_q <= {(SB+1){1'b0}};
+              c_issued_q <= 1'b0;
+              c_cmp_q <= 1'b0;
+            end
+          end
+          default: begin
+            for (i = 0; i < NCNT; i = i + 1) cnt_q[i] <= 32'd0;
+            ctl_done_o <= 1'b1;
+          end
+        endcase
+      end else if (c_busy_q) begin
+        // a read was issued last cycle for c_cmp_set_q: clear what matches
+        if (c_cmp_q)
+          for (i = 0; i < WAYS; i = i + 1)
+            if (ci_kill[i]) tlb_valid_q[c_cmp_set_q*WAYS + i] <= 1'b0;
+        c_cmp_q <= port_ctl;
+        c_cmp_set_q <= ram_rd_set;
+        if (port_ctl) begin
+          if (c_kind_q == `MMU_INVAL_ASID) c_set_q <= c_set_q + 1'b1;
+          else c_issued_q <= 1'b1;
+        end else if (c_cmp_q) begin
+          c_busy_q <= 1'b0;
+          ctl_done_o <= 1'b1;
+        end
+      end
+
+      // ---------------- inspection ----------------
+      if (insp_go) begin
+        i_pend_q <= 1'b1;
+        i_array_q <= insp_array_i;
+        i_index_q <= insp_index_i;
+      end
+      if (i_pend_q) begin
+        i_pend_q <= 1'b0;
+        insp_rvalid_o <= 1'b1;
+        insp_ev_o <= 1'b0;
+        insp_vpn_o <= 36'd0;
+        insp_ppn_o <= {PA_BITS{1'b0}};
+        insp_asid_o <= {ASID_BITS{1'b0}};
+        insp_level_o <= 3'd0;
+        insp_shift_o <= 6'd0;
+        insp_perm_o <= 6'd0;
+        insp_data_o <= 64'd0;
+        case (i_array_q)
+          3'd0: begin
+            insp_ev_o <= tlb_valid_q[i_set*WAYS + i_way];
+            insp_vpn_o <= {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]]),
+                           i_set[SB-1:0]} >> (SB - SETB);
+            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, e_ppn(ram_rd_data[i_way[WB-1:0]])};
+            insp_asid_o <= e_asid(ram_rd_data[i_way[WB-1:0]]);
+            insp_shift_o <= PAGE_BITS[5:0];
+            insp_perm_o <= e_perm(ram_rd_data[i_way[WB-1:0]]);
+          end
+          3'd1: begin
+            insp_ev_o <= sp_v_q[i_index_q[SPB-1:0]];
+            insp_vpn_o <= {{(36-VPN_W){1'b0}}, sp_vpn_q[i_index_q[SPB-1:0]]};
+            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, sp_ppn_q[i_index_q[SPB-1:0]]};
+            insp_asid_o <= sp_asid_q[i_index_q[SPB-1:0]];
+            insp_level_o <= sp_level_q[i_index_q[SPB-1:0]];
+            insp_shift_o <= PAGE_BITS[5:0] + sp_span_q[i_index_q[SPB-1:0]];
+            insp_perm_o <= sp_perm_q[i_index_q[SPB-1:0]];
+          end
+          3'd2: begin
+            insp_ev_o <= pw_v_q[i_index_q[PWB-1:0]];
+            insp_vpn_o <= {{(36-VPN_W){1'b0}}, pw_vpn_q[i_index_q[PWB-1:0]]};
+            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, pw_ppn_q[i_index_q[PWB-1:0]]};
+            insp_asid_o <= pw_asid_q[i_index_q[PWB-1:0]];
+            insp_level_o <= pw_level_q[i_index_q[PWB-1:0]];
+            insp_shift_o <= PAGE_BITS[5:0] + pw_span_q[i_index_q[PWB-1:0]];
+            insp_perm_o <= pw_perm_q[i_index_q[PWB-1:0]];
+          end
+          3'd3: begin
+            if (i_index_q < SETS[15:0])
+              insp_data_o <= {{(64-NB){1'b0}}, plru_q[i_index_q[SB-1:0]*NB +: NB]};
+            else if (i_index_q == SETS[15:0])
+              insp_data_o <= {{(64-SPNB){1'b0}}, sp_plru_q};
+            else
+              insp_data_o <= {{(64-PWNB){1'b0}}, pw_plru_q};
+          end
+          3'd4: insp_data_o <= {32'd0, cnt_q[i_index_q[4:0]]};
+          default: insp_data_o <= {{(61-PPN_W){1'b0}}, ctx_rd_data};
+        endcase
+      end
+    end
+  end
+endmodule
+
+`default_nettype wire

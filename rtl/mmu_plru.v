@@ -1,0 +1,63 @@
+// mmu_plru.v - tree-PLRU victim choice and update, exactly as
+// docs/spec-tlb.md "Replacement" defines them (combinational).
+//
+// Bits are numbered like a heap: node 0 is the root, node i has children
+// 2i+1 (lower half of its ways) and 2i+2 (upper half).  A bit of 1 sends the
+// victim search to the upper half.  A touch points every bit on a way's path
+// away from it.  The victim is the lowest invalid way if there is one.
+//
+// Parameters:
+//   WAYS  ways, a power of two >= 1 (default 4)
+//   WB    way-index bits, calculated: do not change
+//   NB    PLRU bits (WAYS-1, at least 1 so ports exist), calculated
+`default_nettype none
+
+module mmu_plru #(
+    parameter integer WAYS = 4,
+    parameter integer WB   = (WAYS > 1) ? $clog2(WAYS) : 1,
+    parameter integer NB   = (WAYS > 1) ? WAYS - 1 : 1
+) (
+    input  wire [NB-1:0]   bits_i,      // current tree
+    input  wire [WAYS-1:0] valid_i,     // entry valid bits
+    output reg  [WB-1:0]   victim_o,    // way to replace
+    input  wire [WB-1:0]   touch_way_i, // way being used
+    output reg  [NB-1:0]   touched_o    // tree after touching touch_way_i
+);
+  localparam integer DEPTH = (WAYS > 1) ? $clog2(WAYS) : 0;
+
+  integer d, node, w, found, v;
+  reg right;
+
+  always @* begin
+    // defaults first: every variable is assigned on every path
+    victim_o = {WB{1'b0}};
+    found = 0;
+    node = 0;
+    v = 0;
+    right = 1'b0;
+    // victim: lowest invalid way, else follow the tree
+    for (w = WAYS - 1; w >= 0; w = w - 1)
+      if (!valid_i[w]) begin
+        victim_o = w[WB-1:0];
+        found = 1;
+      end
+    if (found == 0) begin
+      for (d = 0; d < DEPTH; d = d + 1) begin
+        right = bits_i[node];
+        v = 2 * v + (right ? 1 : 0);
+        node = 2 * node + 1 + (right ? 1 : 0);
+      end
+      victim_o = v[WB-1:0];
+    end
+    // touch
+    touched_o = bits_i;
+    node = 0;
+    for (d = DEPTH - 1; d >= 0; d = d - 1) begin
+      right = touch_way_i[d];
+      touched_o[node] = ~right;
+      node = 2 * node + 1 + (right ? 1 : 0);
+    end
+  end
+endmodule
+
+`default_nettype wire
