@@ -18,7 +18,7 @@ GEN      := $(B)/gen
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-INC      := -I$(GEN) -Imodel -Ihost -Itests
+INC      := -I$(GEN) -Imodel -Ihost -Itests -Isim
 DEPFLAGS  = -MMD -MP
 
 # Variants: rel (optimised), asan (address + undefined sanitizers).
@@ -30,7 +30,7 @@ asan_LDFLAGS:= -fsanitize=address,undefined
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
 HOST_SRC  := host/memimg.c host/mkpt.c host/cli.c
 TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli
-TEST_SUPPORT := tests/testmem.c
+TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 
 all: build
 
@@ -77,7 +77,7 @@ $(B)/$(1)/libmmuhost.a: $(patsubst %.c,$(B)/$(1)/%.o,$(HOST_SRC))
 $(B)/$(1)/mmuctl: $(B)/$(1)/host/mmuctl.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
 	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^
 
-$(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(B)/$(1)/tests/testmem.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
+$(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(B)/$(1)/tests/testmem.o $(B)/$(1)/sim/ptgen.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
 	$$(CC) $$($(1)_LDFLAGS) -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc -o $$@ $$^ -lcmocka
 endef
 $(eval $(call variant,rel))

@@ -1,0 +1,218 @@
+/*
+ * ptgen.c - random page tables and requests (see ptgen.h).
+ */
+#include <string.h>
+
+#include "ptgen.h"
+
+static uint64_t mask(unsigned n)
+{
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+uint64_t ptgen_rand(struct ptgen *p)
+{
+	uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+unsigned ptgen_pct(struct ptgen *p, unsigned pct)
+{
+	return ptgen_rand(p) % 100 < pct;
+}
+
+uint64_t ptgen_canonical(const struct ptgen *p, uint64_t va)
+{
+	if (p->g.sign_extended && (va >> (p->g.va_bits - 1)) & 1)
+		va |= ~mask(p->g.va_bits);
+	return va;
+}
+
+static int alloc_table(struct ptgen *p, uint64_t *pa)
+{
+	if (p->next_table + p->table_bytes > p->limit)
+		return 0;
+	*pa = p->next_table;
+	p->next_table += p->table_bytes;
+	return 1;
+}
+
+static int is_leaf(const struct ptgen *p, uint64_t pte, unsigned level)
+{
+	if (p->g.x86)
+		return (pte & 1) && (level == 0 || (pte & 0x80));
+	return (pte & 1) && (pte & 0xa);
+}
+
+static void set_slot(struct ptgen *p, unsigned i, uint64_t pte)
+{
+	struct ptgen_slot *s = &p->slots[i];
+
+	p->put(p->put_ctx, s->pa, pte, p->g.pte_bytes);
+	s->leaf = is_leaf(p, pte, s->level);
+	if (s->leaf && p->nleaves < PTGEN_MAX_SLOTS)
+		p->leaves[p->nleaves++] = i;
+}
+
+/* A random frame address for a leaf at level l (usually aligned). */
+static uint64_t leaf_addr(struct ptgen *p, unsigned l)
+{
+	unsigned shift = mmu_level_shift(&p->g, l);
+	uint64_t a = ptgen_rand(p) & mask(p->g.pa_bits < 40 ? p->g.pa_bits : 40);
+
+	a &= ~mask(p->g.page_bits);
+	if (!ptgen_pct(p, 10))
+		a &= ~mask(shift);
+	return a;
+}
+
+static void fill_table(struct ptgen *p, uint64_t table, unsigned level, uint64_t va, unsigned asid);
+
+/* A random PTE for `level`; a pointer gets a fresh subtree below it. */
+static uint64_t random_pte(struct ptgen *p, unsigned level, uint64_t va, unsigned asid)
+{
+	static const uint64_t reserved_in_pointer[3] = { 0x10, 0x40, 0x80 }; /* U A D */
+	unsigned k = (unsigned)(ptgen_rand(p) % 100);
+	uint64_t sub, pte;
+
+	if (k < 12)
+		return 0;
+	if (k < 16)
+		return ptgen_rand(p) & ~1ULL; /* not present, junk in the other bits */
+	if (k < 56 && level > 0 && alloc_table(p, &sub)) {
+		fill_table(p, sub, level - 1, va, asid);
+		if (p->g.x86) {
+			pte = sub | 0x1 | (ptgen_pct(p, 90) ? 0x2 : 0) | (ptgen_pct(p, 90) ? 0x4 : 0) |
+			      (ptgen_pct(p, 50) ? 0x20 : 0) | (ptgen_pct(p, 8) ? 1ULL << 63 : 0);
+			if (ptgen_pct(p, 3))
+				pte |= 1ULL << 50; /* reserved under MAXPHYADDR <= 46 */
+		} else {
+			pte = ((sub >> p->g.page_bits) << 10) | 0x1;
+			if (ptgen_pct(p, 4))
+				pte |= reserved_in_pointer[ptgen_rand(p) % 3];
+			if (p->global_ok && ptgen_pct(p, 10))
+				pte |= 0x20;
+		}
+		return pte;
+	}
+	if (p->g.x86) {
+		pte = leaf_addr(p, level) | 0x1 | (ptgen_pct(p, 70) ? 0x2 : 0) |
+		      (ptgen_pct(p, 70) ? 0x4 : 0) | (ptgen_pct(p, 60) ? 0x20 : 0) |
+		      (ptgen_pct(p, 40) ? 0x40 : 0) | (p->global_ok && ptgen_pct(p, 10) ? 0x100 : 0) |
+		      (ptgen_pct(p, 20) ? 1ULL << 63 : 0);
+		if (level > 0)
+			pte |= 0x80;
+		if (ptgen_pct(p, 3))
+			pte |= 1ULL << 48;
+		return pte;
+	}
+	pte = ((leaf_addr(p, level) >> p->g.page_bits) << 10) | 0x1;
+	pte |= (ptgen_rand(p) % 7 + 1) << 1;            /* R W X, not all zero */
+	pte |= ptgen_pct(p, 60) ? 0x10 : 0;             /* U */
+	pte |= p->global_ok && ptgen_pct(p, 10) ? 0x20 : 0;
+	pte |= ptgen_pct(p, 70) ? 0x40 : 0;             /* A */
+	pte |= ptgen_pct(p, 50) ? 0x80 : 0;             /* D */
+	if (p->g.pte_bytes == 8 && ptgen_pct(p, 3))
+		pte |= 1ULL << (54 + ptgen_rand(p) % 10);
+	if (p->g.pte_bytes == 4)
+		pte &= 0xffffffffULL;
+	return pte;
+}
+
+static void fill_table(struct ptgen *p, uint64_t table, unsigned level, uint64_t va, unsigned asid)
+{
+	unsigned shift = mmu_level_shift(&p->g, level), n = 1 + (unsigned)(ptgen_rand(p) % 3);
+
+	for (unsigned i = 0; i < n && p->nslots < PTGEN_MAX_SLOTS; i++) {
+		uint64_t idx = ptgen_rand(p) & mask(p->g.idx_bits[level]);
+		uint64_t sva = va | (idx << shift);
+		unsigned slot = p->nslots++;
+		struct ptgen_slot *s = &p->slots[slot];
+
+		s->pa = table + idx * p->g.pte_bytes;
+		s->va = sva;
+		s->level = level;
+		s->asid = asid;
+		set_slot(p, slot, random_pte(p, level, sva, asid));
+	}
+}
+
+void ptgen_init(struct ptgen *p, uint64_t seed, unsigned mode, const struct mmu_geometry *g,
+		unsigned nasid, uint64_t first_table, uint64_t limit,
+		void (*put)(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes), void *put_ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->rng = seed;
+	p->mode = mode;
+	p->g = *g;
+	p->nasid = nasid;
+	p->global_ok = nasid == 1;
+	p->table_bytes = (uint64_t)g->pte_bytes << g->idx_bits[g->levels - 1];
+	if (p->table_bytes < (1ULL << g->page_bits))
+		p->table_bytes = 1ULL << g->page_bits;
+	p->next_table = first_table;
+	p->limit = limit;
+	p->put = put;
+	p->put_ctx = put_ctx;
+}
+
+int ptgen_new_tree(struct ptgen *p, unsigned asid, uint64_t *root)
+{
+	if (!alloc_table(p, root))
+		return -1;
+	fill_table(p, *root, p->g.levels - 1, 0, asid);
+	return 0;
+}
+
+void ptgen_request(struct ptgen *p, struct mmu_request *q)
+{
+	const struct ptgen_slot *s = &p->slots[ptgen_rand(p) % p->nslots];
+	unsigned n = p->nreq++;
+
+	memset(q, 0, sizeof(*q));
+	q->access = (uint8_t)(ptgen_rand(p) % 3);
+	q->priv = (uint8_t)(ptgen_rand(p) % 2);
+	q->tag = n;
+	if (p->nleaves && ptgen_pct(p, 75)) {
+		s = &p->slots[p->leaves[ptgen_rand(p) % p->nleaves]];
+		if (!s->leaf) /* overwritten since */
+			s = &p->slots[ptgen_rand(p) % p->nslots];
+	}
+	q->asid = (uint16_t)s->asid;
+	q->va = s->va | (ptgen_rand(p) & mask(mmu_level_shift(&p->g, s->level)));
+	if (ptgen_pct(p, 95))
+		q->va = ptgen_canonical(p, q->va);
+	if (ptgen_pct(p, 2))
+		q->va = ptgen_rand(p);
+	if (n >= 8 && ptgen_pct(p, 60)) { /* locality: repeat a recent request */
+		uint32_t tag = q->tag;
+
+		*q = p->recent[ptgen_rand(p) % 8];
+		q->tag = tag;
+		q->va ^= ptgen_rand(p) & 0xff8;
+		if (ptgen_pct(p, 20))
+			q->access = (uint8_t)(ptgen_rand(p) % 3);
+	}
+	if (p->nasid == 2 && ptgen_pct(p, 30)) /* the same VA in the other space */
+		q->asid = (uint16_t)(3 - q->asid);
+	p->recent[n % 8] = *q;
+}
+
+void ptgen_mutate(struct ptgen *p, unsigned *kind, unsigned *asid, uint64_t *va)
+{
+	unsigned mi = (unsigned)(ptgen_rand(p) % p->nslots);
+	const struct ptgen_slot *m = &p->slots[mi];
+
+	set_slot(p, mi, random_pte(p, m->level, m->va, m->asid));
+	*asid = m->asid;
+	*va = ptgen_canonical(p, m->va);
+	if (m->level == 0 && ptgen_pct(p, 70))
+		*kind = MMU_INVAL_VA;   /* a last-level PTE: its VA is enough */
+	else if (!p->global_ok && ptgen_pct(p, 50))
+		*kind = MMU_INVAL_ASID;
+	else
+		*kind = MMU_INVAL_ALL;
+}
