@@ -112,3 +112,21 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- RTL: lint, Icarus compile, lockstep co-simulation ----
+RTL_SRC := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
+COSIM_C := sim/cosim.c sim/ptgen.c
+
+$(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)/rel/%.o,$(HOST_SRC) $(MODEL_SRC))
+	ar rcs $@ $^
+
+$(B)/cosim/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core \
+	  -Irtl -I$(GEN) -Mdir $(B)/cosim -o cosim \
+	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
+	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a" \
+	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim.log 2>&1 || { tail -30 $(B)/cosim.log; exit 1; }
+
+cosim: deps $(B)/cosim/cosim
+	$(B)/cosim/cosim --seeds 1-4 --requests 500
+.PHONY: cosim

@@ -1,0 +1,342 @@
+/*
+ * cosim.c - stimulus, model stepping and comparison for the co-simulation
+ * (see cosim.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cosim.h"
+#include "memimg.h"
+#include "ptgen.h"
+
+#define MEM_SIZE (1u << 20)
+#define WLOG 16
+
+struct wr {
+	uint64_t pa, data;
+	uint8_t sel;
+};
+
+struct cosim {
+	struct cosim_cfg cfg;
+	struct memimg rtl_mem, model_mem;
+	struct mmu_model *m;
+	struct ptgen gen;
+	struct mmu_policy pol;
+	unsigned nasid;
+	uint64_t roots[3];
+	/* script */
+	unsigned setup_step;
+	unsigned n_req;          /* requests issued */
+	unsigned n_done;         /* transactions completed */
+	unsigned hits;
+	int check_pending;
+	struct mmu_request pending;
+	/* memory write logs since the last response */
+	struct wr rtl_w[WLOG], model_w[WLOG];
+	unsigned n_rtl_w, n_model_w;
+	char err[1024];
+};
+
+static int model_read(void *ctx, uint64_t pa, uint64_t *data)
+{
+	struct cosim *c = ctx;
+
+	return memimg_read64(&c->model_mem, pa, data);
+}
+
+static int model_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
+{
+	struct cosim *c = ctx;
+
+	if (c->n_model_w < WLOG)
+		c->model_w[c->n_model_w] = (struct wr){ pa, data, sel };
+	c->n_model_w++;
+	return memimg_write64(&c->model_mem, pa, data, sel);
+}
+
+static void put_both(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes)
+{
+	struct cosim *c = ctx;
+	uint64_t word = bytes == 8 ? pte : pte << ((pa & 4) * 8);
+	uint8_t sel = bytes == 8 ? 0xff : (pa & 4) ? 0xf0 : 0x0f;
+
+	memimg_write64(&c->rtl_mem, pa & ~7ULL, word, sel);
+	memimg_write64(&c->model_mem, pa & ~7ULL, word, sel);
+}
+
+int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
+{
+	struct cosim *c = calloc(1, sizeof(*c));
+	struct mmu_mem_ops ops = { model_read, model_write, NULL };
+	struct mmu_geometry g;
+	char e[256];
+	uint64_t knobs;
+
+	*out = NULL;
+	if (!c)
+		return MMU_E_NOMEM;
+	c->cfg = *cfg;
+	knobs = cfg->seed * 0x2545f4914f6cdd1dULL + cfg->mode;
+	c->gen.rng = knobs;
+	c->pol.sum = (uint8_t)ptgen_pct(&c->gen, 50);
+	c->pol.mxr = (uint8_t)ptgen_pct(&c->gen, 50);
+	c->pol.wp = (uint8_t)ptgen_pct(&c->gen, 50);
+	c->pol.nxe = (uint8_t)ptgen_pct(&c->gen, 70);
+	c->pol.smep = (uint8_t)ptgen_pct(&c->gen, 50);
+	c->pol.smap = (uint8_t)ptgen_pct(&c->gen, 50);
+	c->pol.ad_fault = (uint8_t)(cfg->mode != MMU_MODE_X86_64 && ptgen_pct(&c->gen, 30));
+	c->pol.maxphy = (uint8_t)(cfg->mode == MMU_MODE_TEXTBOOK ? 0 : 46);
+	c->nasid = ptgen_pct(&c->gen, 50) ? 2 : 1;
+	knobs = c->gen.rng;
+	ops.ctx = c;
+	if (mmu_config_geometry(&cfg->geometry, cfg->mode, c->pol.maxphy, &g) ||
+	    memimg_create(&c->rtl_mem, 0, MEM_SIZE, 0, e, sizeof(e)) ||
+	    memimg_create(&c->model_mem, 0, MEM_SIZE, 0, e, sizeof(e)) ||
+	    mmu_model_new(&cfg->geometry, &ops, &c->m) || mmu_set_policy(c->m, &c->pol)) {
+		cosim_free(c);
+		return MMU_E_INVAL;
+	}
+	ptgen_init(&c->gen, knobs, cfg->mode, &g, c->nasid, 16ULL << g.page_bits, MEM_SIZE / 2,
+		   put_both, c);
+	for (unsigned a = 1; a <= c->nasid; a++)
+		if (ptgen_new_tree(&c->gen, a, &c->roots[a])) {
+			cosim_free(c);
+			return MMU_E_NOMEM;
+		}
+	*out = c;
+	return MMU_OK;
+}
+
+void cosim_free(struct cosim *c)
+{
+	if (!c)
+		return;
+	mmu_model_free(c->m);
+	memimg_free(&c->rtl_mem);
+	memimg_free(&c->model_mem);
+	free(c);
+}
+
+const char *cosim_error(const struct cosim *c)
+{
+	return c->err;
+}
+
+unsigned cosim_transactions(const struct cosim *c)
+{
+	return c->n_done;
+}
+
+unsigned cosim_hits(const struct cosim *c)
+{
+	return c->hits;
+}
+
+const struct mmu_request *cosim_pending(const struct cosim *c)
+{
+	return &c->pending;
+}
+
+static uint64_t policy_bits(const struct mmu_policy *p)
+{
+	return (uint64_t)p->sum | (uint64_t)p->mxr << 1 | (uint64_t)p->ad_fault << 2 |
+	       (uint64_t)p->wp << 3 | (uint64_t)p->nxe << 4 | (uint64_t)p->smep << 5 |
+	       (uint64_t)p->smap << 6 | (uint64_t)p->maxphy << 8;
+}
+
+enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl)
+{
+	memset(ctl, 0, sizeof(*ctl));
+	if (c->setup_step == 0) {
+		c->setup_step++;
+		ctl->op = 1;
+		ctl->data = policy_bits(&c->pol);
+		return COSIM_CTL;
+	}
+	if (c->setup_step <= c->nasid) {
+		unsigned a = c->setup_step++;
+
+		ctl->op = 0;
+		ctl->asid = a;
+		ctl->mode = c->cfg.mode;
+		ctl->data = c->roots[a];
+		return COSIM_CTL;
+	}
+	if (c->check_pending) {
+		c->check_pending = 0;
+		return COSIM_CHECK;
+	}
+	if (c->n_req == c->cfg.requests) {
+		c->n_req++;
+		return COSIM_CHECK;
+	}
+	if (c->n_req > c->cfg.requests)
+		return COSIM_END;
+	if (c->n_req % 50 == 49 && c->setup_step == c->nasid + 1) {
+		/* change a PTE, then the invalidation software owes */
+		c->setup_step++;
+		ptgen_mutate(&c->gen, &ctl->kind, &ctl->asid, &ctl->data);
+		ctl->op = 2;
+		return COSIM_CTL;
+	}
+	c->setup_step = c->nasid + 1;
+	ptgen_request(&c->gen, q);
+	q->tag &= 0xffff;
+	c->pending = *q;
+	c->n_req++;
+	return COSIM_REQ;
+}
+
+int cosim_mem_read(struct cosim *c, uint64_t pa, uint64_t *data)
+{
+	return memimg_read64(&c->rtl_mem, pa, data);
+}
+
+int cosim_mem_write(struct cosim *c, uint64_t pa, uint64_t data, uint8_t sel)
+{
+	if (c->n_rtl_w < WLOG)
+		c->rtl_w[c->n_rtl_w] = (struct wr){ pa, data, sel };
+	c->n_rtl_w++;
+	return memimg_write64(&c->rtl_mem, pa, data, sel);
+}
+
+static void describe(char *buf, size_t n, const struct mmu_response *r)
+{
+	snprintf(buf, n, "cause %u level %u pa 0x%" PRIx64 " perm 0x%x shift %u hit %u exc %u err 0x%x",
+		 r->cause, r->level, r->pa, r->perm, r->page_shift, r->hit, r->exc, r->err);
+}
+
+int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
+{
+	struct mmu_response mr;
+	const struct mmu_request *q = &c->pending;
+	char a[256], b[256];
+	int bad;
+
+	c->n_model_w = 0;
+	if (mmu_translate(c->m, q, &mr)) {
+		snprintf(c->err, sizeof(c->err), "model refused request %u", c->n_done);
+		return -1;
+	}
+	bad = rtl->tag != (q->tag & 0xffff) || rtl->cause != mr.cause || rtl->level != mr.level ||
+	      rtl->exc != mr.exc || rtl->err != mr.err || rtl->hit != mr.hit ||
+	      (mr.cause == MMU_CAUSE_OK && (rtl->pa != mr.pa || rtl->perm != mr.perm ||
+					    rtl->page_shift != mr.page_shift));
+	if (bad) {
+		describe(a, sizeof(a), rtl);
+		describe(b, sizeof(b), &mr);
+		snprintf(c->err, sizeof(c->err),
+			 "seed %" PRIu64 " mode %s transaction %u: request tag %u asid %u va 0x%" PRIx64
+			 " access %u priv %u\n  rtl:   %s\n  model: %s", c->cfg.seed,
+			 mmu_mode_name(c->cfg.mode), c->n_done, q->tag, q->asid, q->va, q->access,
+			 q->priv, a, b);
+		return -1;
+	}
+	if (c->n_rtl_w != c->n_model_w) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " transaction %u: %u RTL writes, %u model writes",
+			 c->cfg.seed, c->n_done, c->n_rtl_w, c->n_model_w);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->n_rtl_w && i < WLOG; i++)
+		if (c->rtl_w[i].pa != c->model_w[i].pa || c->rtl_w[i].data != c->model_w[i].data ||
+		    c->rtl_w[i].sel != c->model_w[i].sel) {
+			snprintf(c->err, sizeof(c->err),
+				 "seed %" PRIu64 " transaction %u: write %u differs: rtl pa 0x%" PRIx64
+				 " data 0x%016" PRIx64 " sel 0x%02x, model pa 0x%" PRIx64 " data 0x%016"
+				 PRIx64 " sel 0x%02x", c->cfg.seed, c->n_done, i, c->rtl_w[i].pa,
+				 c->rtl_w[i].data, c->rtl_w[i].sel, c->model_w[i].pa, c->model_w[i].data,
+				 c->model_w[i].sel);
+			return -1;
+		}
+	c->n_rtl_w = 0;
+	c->n_model_w = 0;
+	c->hits += mr.hit;
+	c->n_done++;
+	return 0;
+}
+
+int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl)
+{
+	int rc = 0;
+
+	switch (ctl->op) {
+	case 0:
+		rc = mmu_set_context(c->m, ctl->asid, ctl->mode, ctl->data);
+		break;
+	case 1:
+		break; /* the model took the policy at creation */
+	case 2:
+		rc = mmu_invalidate(c->m, ctl->kind, ctl->asid, ctl->data);
+		c->check_pending = 1;
+		break;
+	default:
+		mmu_clear_counters(c->m);
+		break;
+	}
+	if (rc)
+		snprintf(c->err, sizeof(c->err), "model refused control op %u: %s", ctl->op,
+			 mmu_strerror(rc));
+	c->n_done++;
+	return rc ? -1 : 0;
+}
+
+int cosim_check_entry(struct cosim *c, unsigned array, unsigned index, const struct mmu_entry *rtl)
+{
+	const struct mmu_config *g = mmu_model_config(c->m);
+	static const char *const names[] = { "base", "superpage", "pwc" };
+	struct mmu_entry e;
+	int rc;
+
+	if (array == 0)
+		rc = mmu_tlb_entry(c->m, index / g->tlb_ways, index % g->tlb_ways, &e);
+	else if (array == 1)
+		rc = mmu_sp_entry(c->m, index, &e);
+	else
+		rc = mmu_pwc_entry(c->m, index, &e);
+	if (rc)
+		return 0;
+	if (rtl->valid != e.valid ||
+	    (e.valid && (rtl->vpn != e.vpn || rtl->ppn != e.ppn || rtl->asid != e.asid ||
+			 rtl->level != e.level || rtl->page_shift != e.page_shift || rtl->perm != e.perm))) {
+		snprintf(c->err, sizeof(c->err),
+			 "seed %" PRIu64 " after transaction %u: %s entry %u differs:\n"
+			 "  rtl:   valid %u vpn 0x%" PRIx64 " ppn 0x%" PRIx64 " asid %u level %u shift %u perm 0x%x\n"
+			 "  model: valid %u vpn 0x%" PRIx64 " ppn 0x%" PRIx64 " asid %u level %u shift %u perm 0x%x",
+			 c->cfg.seed, c->n_done, names[array], index, rtl->valid, rtl->vpn, rtl->ppn,
+			 rtl->asid, rtl->level, rtl->page_shift, rtl->perm, e.valid, e.vpn, e.ppn, e.asid,
+			 e.level, e.page_shift, e.perm);
+		return -1;
+	}
+	return 0;
+}
+
+int cosim_check_plru(struct cosim *c, unsigned index, uint32_t rtl)
+{
+	const struct mmu_config *g = mmu_model_config(c->m);
+	uint32_t bits = 0;
+	unsigned array = index < g->tlb_sets ? 0 : index == g->tlb_sets ? 1 : 2;
+
+	mmu_plru_bits(c->m, array, index < g->tlb_sets ? index : 0, &bits);
+	if (bits != rtl) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " after transaction %u: PLRU word %u: rtl 0x%x model 0x%x",
+			 c->cfg.seed, c->n_done, index, rtl, bits);
+		return -1;
+	}
+	return 0;
+}
+
+int cosim_check_counter(struct cosim *c, unsigned index, uint32_t rtl)
+{
+	struct mmu_counters k;
+
+	mmu_read_counters(c->m, &k);
+	if (index < MMU_CNT_COUNT && k.c[index] != rtl) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " after transaction %u: counter %s: rtl %u model %u",
+			 c->cfg.seed, c->n_done, mmu_cnt_name(index), rtl, k.c[index]);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * cosim.h - the C half of the lockstep co-simulation: stimulus, the reference
+ * model, two memories (one behind the RTL's Wishbone port, one behind the
+ * model), and every comparison.  The Verilator driver (cosim_main.cpp) only
+ * moves bits between this and the RTL's ports.
+ *
+ * Flow, modelled on the Ibex cosim interface: the driver asks for the next
+ * action, drives it into the RTL, and reports what the RTL committed (a
+ * response, a completed control operation, a memory write, an entry read
+ * through the inspection port); this file steps the model to the same point
+ * and compares.  Every check returns 0, or -1 with cosim_error() describing
+ * the first divergence (seed, transaction number, request, both answers).
+ */
+#ifndef COSIM_H
+#define COSIM_H
+
+#include <stdint.h>
+
+#include "mmu_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cosim_cfg {
+	unsigned mode;          /* MMU_MODE_* */
+	uint64_t seed;
+	unsigned requests;
+	struct mmu_config geometry; /* must match the RTL's parameters */
+};
+
+enum cosim_act { COSIM_REQ, COSIM_CTL, COSIM_CHECK, COSIM_END };
+
+/* A control operation, as the RTL's ctl port takes it. */
+struct cosim_ctl {
+	unsigned op;    /* 0 context, 1 policy, 2 invalidate, 3 clear counters */
+	unsigned kind;  /* invalidation kind */
+	unsigned mode;
+	unsigned asid;
+	uint64_t data;  /* root PA, VA, or policy bits */
+};
+
+struct cosim;
+
+int cosim_new(const struct cosim_cfg *cfg, struct cosim **out);
+void cosim_free(struct cosim *c);
+const char *cosim_error(const struct cosim *c);
+unsigned cosim_transactions(const struct cosim *c);
+unsigned cosim_hits(const struct cosim *c);
+
+/* The next thing to do. */
+enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl);
+
+/* The RTL's memory port. */
+int cosim_mem_read(struct cosim *c, uint64_t pa, uint64_t *data);
+int cosim_mem_write(struct cosim *c, uint64_t pa, uint64_t data, uint8_t sel);
+
+/* What the RTL committed. */
+int cosim_on_response(struct cosim *c, const struct mmu_response *rtl);
+int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl);
+/* State read through the inspection port: array 0 base (index set*ways+way),
+ * 1 superpage, 2 PWC; PLRU words (index: set, sets = superpage, sets+1 = PWC);
+ * counters. */
+int cosim_check_entry(struct cosim *c, unsigned array, unsigned index, const struct mmu_entry *rtl);
+int cosim_check_plru(struct cosim *c, unsigned index, uint32_t rtl);
+int cosim_check_counter(struct cosim *c, unsigned index, uint32_t rtl);
+/* The request in flight (for messages). */
+const struct mmu_request *cosim_pending(const struct cosim *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

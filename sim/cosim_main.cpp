@@ -1,0 +1,274 @@
+// cosim_main.cpp - Verilator driver for the lockstep co-simulation of
+// mmu_core against the C model.  It only moves bits: stimulus, memory and
+// every comparison live in cosim.c.  Inputs change on the falling edge,
+// away from the sampling edge; every wait has a cycle budget.
+//
+// usage: cosim [--modes sv32,sv39,sv48,x86_64] [--seeds FIRST-LAST] [--requests N]
+// Prints one line per mode and ends with "N passed, N failed" (one per seed).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "Vmmu_core.h"
+#include "verilated.h"
+
+extern "C" {
+#include "cosim.h"
+#include "mmu_model.h"
+}
+
+namespace {
+
+constexpr unsigned kBudget = 2000;  // cycles any single wait may take
+
+struct Rtl {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Vmmu_core> top;
+    cosim *cs = nullptr;
+    uint64_t cycle = 0;
+    int mem_fault = 0;
+    // Wishbone slave: one pending reply
+    bool reply = false, reply_err = false;
+    uint64_t reply_data = 0;
+
+    Rtl() : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {}
+
+    // one clock: rising edge (RTL samples), Wishbone slave answers, falling edge
+    void tick() {
+        top->clk_i = 1;
+        // sample the bus as the RTL drove it before this edge
+        bool take = top->wb_cyc_o && top->wb_stb_o && !top->wb_stall_i;
+        uint64_t adr = static_cast<uint64_t>(top->wb_adr_o) << 3;
+        bool we = top->wb_we_o;
+        uint64_t dat = top->wb_dat_o;
+        uint8_t sel = top->wb_sel_o;
+        top->eval();
+        top->clk_i = 0;
+        top->wb_ack_i = 0;
+        top->wb_err_i = 0;
+        if (reply) {  // the reply registered last cycle is visible now
+            reply = false;
+        }
+        if (take) {
+            int rc;
+            if (we) {
+                rc = cosim_mem_write(cs, adr, dat, sel);
+            } else {
+                uint64_t d = 0;
+                rc = cosim_mem_read(cs, adr, &d);
+                top->wb_dat_i = d;
+            }
+            top->wb_ack_i = rc == 0;
+            top->wb_err_i = rc != 0;
+            reply = true;
+        }
+        top->eval();
+        cycle++;
+        ctx->timeInc(1);
+    }
+
+    void reset() {
+        top->rst_ni = 0;
+        top->req_valid_i = 0;
+        top->rsp_ready_i = 1;
+        top->ctl_valid_i = 0;
+        top->insp_valid_i = 0;
+        top->wb_ack_i = 0;
+        top->wb_err_i = 0;
+        top->wb_stall_i = 0;
+        top->clk_i = 0;
+        top->eval();
+        tick();
+        tick();
+        top->rst_ni = 1;
+        top->eval();
+        tick();
+    }
+};
+
+int run_ctl(Rtl &r, const cosim_ctl &c) {
+    r.top->ctl_valid_i = 1;
+    r.top->ctl_op_i = c.op;
+    r.top->ctl_kind_i = c.kind;
+    r.top->ctl_mode_i = c.mode;
+    r.top->ctl_asid_i = c.asid;
+    r.top->ctl_data_i = c.data;
+    r.top->eval();
+    unsigned n = 0;
+    while (!r.top->ctl_ready_o) {
+        if (++n > kBudget) return -1;
+        r.tick();
+    }
+    r.tick();  // accepted on this edge
+    r.top->ctl_valid_i = 0;
+    r.top->eval();
+    n = 0;
+    while (!r.top->ctl_done_o) {
+        if (++n > kBudget) return -1;
+        r.tick();
+    }
+    return cosim_on_ctl(r.cs, &c);
+}
+
+int run_req(Rtl &r, const mmu_request &q, unsigned *latency) {
+    r.top->req_valid_i = 1;
+    r.top->req_tag_i = q.tag & 0xffff;
+    r.top->req_asid_i = q.asid;
+    r.top->req_va_i = q.va;
+    r.top->req_access_i = q.access;
+    r.top->req_priv_i = q.priv;
+    r.top->eval();
+    unsigned n = 0;
+    while (!r.top->req_ready_o) {
+        if (++n > kBudget) return -2;
+        r.tick();
+    }
+    r.tick();
+    r.top->req_valid_i = 0;
+    r.top->eval();
+    n = 1;
+    while (!r.top->rsp_valid_o) {
+        if (++n > kBudget) return -2;
+        r.tick();
+    }
+    *latency = n;
+    mmu_response rsp{};
+    rsp.tag = r.top->rsp_tag_o;
+    rsp.cause = r.top->rsp_cause_o;
+    rsp.level = r.top->rsp_level_o;
+    rsp.pa = r.top->rsp_pa_o;
+    rsp.perm = r.top->rsp_perm_o;
+    rsp.page_shift = r.top->rsp_page_shift_o;
+    rsp.hit = r.top->rsp_hit_o;
+    rsp.exc = r.top->rsp_exc_o;
+    rsp.err = r.top->rsp_err_o;
+    r.tick();  // response taken (rsp_ready_i = 1)
+    return cosim_on_response(r.cs, &rsp);
+}
+
+int inspect(Rtl &r, unsigned array, unsigned index) {
+    r.top->insp_valid_i = 1;
+    r.top->insp_array_i = array;
+    r.top->insp_index_i = index;
+    r.top->eval();
+    unsigned n = 0;
+    while (!r.top->insp_ready_o) {
+        if (++n > kBudget) return -1;
+        r.tick();
+    }
+    r.tick();
+    r.top->insp_valid_i = 0;
+    r.top->eval();
+    n = 0;
+    while (!r.top->insp_rvalid_o) {
+        if (++n > kBudget) return -1;
+        r.tick();
+    }
+    return 0;
+}
+
+int check_state(Rtl &r, const mmu_config &g) {
+    for (unsigned a = 0; a < 3; a++) {
+        unsigned count = a == 0 ? g.tlb_sets * g.tlb_ways : a == 1 ? g.sp_entries : g.pwc_entries;
+        for (unsigned i = 0; i < count; i++) {
+            if (inspect(r, a, i)) return -1;
+            mmu_entry e{};
+            e.valid = r.top->insp_ev_o;
+            e.vpn = r.top->insp_vpn_o;
+            e.ppn = r.top->insp_ppn_o;
+            e.asid = r.top->insp_asid_o;
+            e.level = r.top->insp_level_o;
+            e.page_shift = r.top->insp_shift_o;
+            e.perm = r.top->insp_perm_o;
+            if (cosim_check_entry(r.cs, a, i, &e)) return -1;
+        }
+    }
+    for (unsigned i = 0; i < g.tlb_sets + 2; i++) {
+        if (inspect(r, 3, i)) return -1;
+        if (cosim_check_plru(r.cs, i, static_cast<uint32_t>(r.top->insp_data_o))) return -1;
+    }
+    for (unsigned i = 0; i < MMU_CNT_COUNT; i++) {
+        if (inspect(r, 4, i)) return -1;
+        if (cosim_check_counter(r.cs, i, static_cast<uint32_t>(r.top->insp_data_o))) return -1;
+    }
+    return 0;
+}
+
+int run_seed(unsigned mode, uint64_t seed, unsigned requests, unsigned *lat_max, unsigned *hits) {
+    Rtl r;
+    cosim_cfg cfg{};
+    cfg.mode = mode;
+    cfg.seed = seed;
+    cfg.requests = requests;
+    mmu_config_default(&cfg.geometry);
+    if (cosim_new(&cfg, &r.cs)) {
+        std::printf("seed %llu: cannot set up\n", static_cast<unsigned long long>(seed));
+        return -1;
+    }
+    r.reset();
+    int rc = 0;
+    for (;;) {
+        mmu_request q{};
+        cosim_ctl c{};
+        cosim_act act = cosim_next(r.cs, &q, &c);
+        if (act == COSIM_END) break;
+        unsigned lat = 0;
+        if (act == COSIM_CTL) rc = run_ctl(r, c);
+        else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
+        else rc = check_state(r, cfg.geometry);
+        if (rc == -2)
+            std::printf("seed %llu: timeout after %u cycles waiting for the RTL (request va 0x%llx)\n",
+                        static_cast<unsigned long long>(seed), kBudget,
+                        static_cast<unsigned long long>(q.va));
+        if (rc) break;
+        if (act == COSIM_REQ && lat > *lat_max && q.access == 0) *lat_max = lat;
+    }
+    if (rc == -1) std::printf("%s\n", cosim_error(r.cs));
+    *hits += cosim_hits(r.cs);
+    r.top->final();
+    cosim_free(r.cs);
+    return rc;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    std::string modes = "sv32,sv39,sv48,x86_64";
+    unsigned first = 1, last = 8, requests = 2000;
+    for (int i = 1; i < argc; i++) {
+        if (!std::strcmp(argv[i], "--modes") && i + 1 < argc) modes = argv[++i];
+        else if (!std::strcmp(argv[i], "--seeds") && i + 1 < argc) {
+            if (std::sscanf(argv[++i], "%u-%u", &first, &last) != 2) last = first;
+        } else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
+            requests = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+        else {
+            std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N]\n");
+            return 2;
+        }
+    }
+    unsigned passed = 0, failed = 0;
+    size_t pos = 0;
+    while (pos <= modes.size()) {
+        size_t comma = modes.find(',', pos);
+        std::string name = modes.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        pos = comma == std::string::npos ? modes.size() + 1 : comma + 1;
+        int mode = mmu_mode_value(name.c_str());
+        if (mode <= 0) {
+            std::fprintf(stderr, "cosim: unknown mode '%s'\n", name.c_str());
+            return 2;
+        }
+        unsigned lat = 0, hits = 0, p = 0;
+        for (unsigned s = first; s <= last; s++) {
+            if (run_seed(static_cast<unsigned>(mode), s, requests, &lat, &hits) == 0) p++;
+            else failed++;
+        }
+        passed += p;
+        std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each, %u TLB hits, "
+                    "worst read latency %u clocks\n", name.c_str(), first, last, p,
+                    last - first + 1, requests, hits, lat);
+    }
+    std::printf("%u passed, %u failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
