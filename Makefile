@@ -89,8 +89,10 @@ $(foreach v,rel asan,$(eval $(B)/$(v)/model/mmu_model.o: $(GEN)/.stamp))
 build: deps $(B)/rel/mmuctl $(addprefix $(B)/rel/tests/,$(TESTS)) $(B)/rel/bench_model
 
 test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl \
-      $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS))
-	bash tools/run-tests.sh $(B) $(TESTS)
+      $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
+      $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
+	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS)" \
+	  bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
 $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
@@ -99,8 +101,20 @@ $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/re
 bench: deps $(B)/rel/bench_model
 	$(B)/rel/bench_model
 
-# ---- lint: every C file at the strictest warnings, also with clang ----
-lint: deps $(GEN)/.stamp
+# ---- lint: RTL under Verilator -Wall at four geometries and Icarus; C under clang ----
+RTL_LINT_CFGS := default small textbook max
+max_G := -GSETS=256 -GWAYS=16 -GSP_N=16 -GPWC_N=16 -GASID_BITS=16
+lint-rtl: $(GEN)/.stamp
+	@p=0; f=0; for c in $(RTL_LINT_CFGS); do \
+	  case $$c in default) g="";; small) g="$(small_G)";; textbook) g="$(textbook_G)";; max) g="$(max_G)";; esac; \
+	  if verilator --lint-only -Wall -I$(GEN) -Irtl $$g rtl/lint.vlt $(RTL_SRC) >$(B)/lint-$$c.log 2>&1; \
+	  then echo "verilator -Wall $$c: clean"; p=$$((p+1)); else cat $(B)/lint-$$c.log; f=$$((f+1)); fi; done; \
+	if iverilog -g2005 -I$(GEN) -Irtl -o $(B)/icarus.vvp $(RTL_SRC) >$(B)/icarus.log 2>&1; \
+	then echo "iverilog -g2005: compiles"; p=$$((p+1)); else cat $(B)/icarus.log; f=$$((f+1)); fi; \
+	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
+.PHONY: lint-rtl
+
+lint: deps $(GEN)/.stamp lint-rtl
 	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c model/gen_constants.c tests/*.c; do \
 	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) -fsyntax-only $$f || exit 1; \
 	done; echo "lint: C clean under gcc and clang"
@@ -120,13 +134,29 @@ COSIM_C := sim/cosim.c sim/ptgen.c
 $(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)/rel/%.o,$(HOST_SRC) $(MODEL_SRC))
 	ar rcs $@ $^
 
-$(B)/cosim/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
-	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core \
-	  -Irtl -I$(GEN) -Mdir $(B)/cosim -o cosim \
+# Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
+# checker, and the slice `make test` runs.
+COSIM_VARIANTS := default small textbook
+default_G    :=
+default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
+small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
+small_ARGS   := --geometry 1,1,0,0,2,40 --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
+textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=24 \
+                -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=3 -GTB_IDX0=6 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_PTE=4
+textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
+
+define cosim_variant
+$(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) \
+	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
 	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a" \
-	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim.log 2>&1 || { tail -30 $(B)/cosim.log; exit 1; }
+	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
+endef
+$(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
 
-cosim: deps $(B)/cosim/cosim
-	$(B)/cosim/cosim --seeds 1-4 --requests 500
+cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
+	@for v in $(COSIM_VARIANTS); do \
+	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; esac; \
+	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim

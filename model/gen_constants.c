@@ -276,8 +276,15 @@ static void emit_vh(FILE *f, const struct table *t)
 		const struct group *g = &t->g[gi];
 
 		fprintf(f, "// %s\n", g->title);
-		if (g->width)
+		if (g->width) {
+			long max = -1;
+
+			for (int i = g->first; i < g->first + g->count; i++)
+				if (t->it[i].value > max)
+					max = t->it[i].value;
 			fprintf(f, "`define MMU_%s_WIDTH %d\n", g->name, g->width);
+			fprintf(f, "`define MMU_%s_COUNT %ld\n", g->name, max + 1);
+		}
 		for (int i = g->first; i < g->first + g->count; i++) {
 			const struct item *it = &t->it[i];
 

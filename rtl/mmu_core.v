@@ -109,12 +109,13 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // calculated parameters: do not change
   // ------------------------------------------------------------------
-  localparam integer PAGE_BITS = TEXTBOOK ? TB_PAGE : 12;
-  localparam integer VPN_W     = TEXTBOOK ? TB_VA - TB_PAGE : 36;
+  localparam integer PAGE_BITS = (TEXTBOOK != 0) ? TB_PAGE : 12;
+  localparam integer VPN_W     = (TEXTBOOK != 0) ? TB_VA - TB_PAGE : 36;
   localparam integer SB        = (SETS > 1) ? $clog2(SETS) : 1;   // set index bits (>=1)
   localparam integer SETB      = (SETS > 1) ? $clog2(SETS) : 0;   // real set bits
   localparam integer TAGB      = VPN_W - SETB;
   localparam integer WB        = (WAYS > 1) ? $clog2(WAYS) : 1;
+  localparam integer WAYB      = (WAYS > 1) ? $clog2(WAYS) : 0;   // real way bits
   localparam integer NB        = (WAYS > 1) ? WAYS - 1 : 1;
   localparam integer SPN       = (SP_N > 0) ? SP_N : 1;
   localparam integer SPB       = (SPN > 1) ? $clog2(SPN) : 1;
@@ -126,7 +127,7 @@ module mmu_core #(
   localparam integer EW        = TAGB + ASID_BITS + PPN_W + 6;    // base entry in RAM
   localparam integer NCTX      = 1 << ASID_BITS;
   localparam integer CW        = 3 + PPN_W;                       // context: mode, root PPN
-  localparam integer NCNT      = `MMU_CNT_INVAL_VA_ASID + 1;
+  localparam integer NCNT      = `MMU_CNT_COUNT;
 
   // perm bits
   localparam integer PR = `MMU_PERM_R, PW = `MMU_PERM_W, PX = `MMU_PERM_X,
@@ -138,7 +139,7 @@ module mmu_core #(
   function [4:0] f_idx(input [2:0] mode, input [1:0] level);
     begin
       if (TEXTBOOK != 0) begin
-        case (TB_LEVELS - 1 - level)
+        case (TB_LEVELS - 1 - {30'd0, level})
           0: f_idx = TB_IDX0[4:0];
           1: f_idx = TB_IDX1[4:0];
           2: f_idx = TB_IDX2[4:0];
@@ -274,6 +275,11 @@ module mmu_core #(
     end
   endfunction
 
+  // counter index of a fault cause (the fault counters follow the causes)
+  function [4:0] f_fault_cnt(input [3:0] cause);
+    f_fault_cnt = `MMU_CNT_FAULT_NOT_PRESENT - 5'd1 + {1'b0, cause};
+  endfunction
+
   function [VPN_W-1:0] f_vpn(input [63:0] va);
     f_vpn = va[PAGE_BITS+VPN_W-1:PAGE_BITS];
   endfunction
@@ -398,7 +404,7 @@ module mmu_core #(
   reg [5:0]           w_acc_perm_q;   // accumulated R W X U G
   reg                 w_stale_q;
   reg [63:0]          w_word_q;
-  reg [63:0]          w_pte_pa_q;
+  reg                 w_pte_hi_q;     // a 4-byte PTE in the upper half of its word
   reg [3:0]           w_cause_q;
   reg [63:0]          w_leaf_ppn_q;   // page frame (PA >> PAGE_BITS)
   reg [5:0]           w_leaf_perm_q;
@@ -514,7 +520,7 @@ module mmu_core #(
   // which entry each tree is touched for: a hit in stage B, or the walker's
   // PWC hit, PWC insert, or fill (fb_*/fs_*/pl_*/pi_* are defined below)
   always @* begin
-    pl_touch_way = ev ? ev_way : (fb_hit ? fb_way : pl_victim);
+    pl_touch_way = ev ? ev_way : fill_way;
     sp_touch = ev ? ev_sp : fs_idx;
     pw_touch = (w_state_q == W_START) ? pl_idx : pi_idx;
   end
@@ -530,7 +536,7 @@ module mmu_core #(
 
   always @* begin
     d_pte = (f_pte_bytes(w_mode_q) == 4'd8) ? w_word_q :
-            (w_pte_pa_q[2] ? {32'd0, w_word_q[63:32]} : {32'd0, w_word_q[31:0]});
+            (w_pte_hi_q ? {32'd0, w_word_q[63:32]} : {32'd0, w_word_q[31:0]});
     d_cause = `MMU_CAUSE_OK;
     d_pointer = 1'b0;
     d_write = 1'b0;
@@ -614,20 +620,17 @@ module mmu_core #(
   end
 
   // PWC insert target for the pointer being decoded
-  reg           pi_found;
   reg [PWB-1:0] pi_idx;
   always @* begin
-    pi_found = 1'b0;
     pi_idx = pw_victim;
     for (k = PWN - 1; k >= 0; k = k - 1)
       if (pw_v_q[k] && pw_level_q[k] == w_level_q && pw_span_q[k] == d_span &&
-          pw_vpn_q[k] == (w_vpn & f_span_mask(d_span)) && (pw_perm_q[k][PG] || pw_asid_q[k] == w_asid_q)) begin
-        pi_found = 1'b1;
+          pw_vpn_q[k] == (w_vpn & f_span_mask(d_span)) && (pw_perm_q[k][PG] || pw_asid_q[k] == w_asid_q))
         pi_idx = k[PWB-1:0];
-      end
   end
 
   // fill / flush search over the base set (RAM data) and superpage array
+  wire [WB-1:0]  fill_way;
   reg            fb_hit;
   reg [WB-1:0]   fb_way;
   reg            fs_hit;
@@ -653,6 +656,8 @@ module mmu_core #(
           fs_idx = k[SPB-1:0];
         end
   end
+
+  assign fill_way = fb_hit ? fb_way : pl_victim;
 
   // control invalidation compare over the RAM data of set c_cmp_set_q
   reg [WAYS-1:0] ci_kill;
@@ -703,8 +708,8 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // RAM read ports
   // ------------------------------------------------------------------
-  wire [VPN_W-1:0] req_vpn = f_vpn(req_va_i);
-  wire [15:0] insp_set = (SETS > 1) ? insp_index_i / WAYS[15:0] : 16'd0;
+  wire [SB-1:0] req_set = (SETS > 1) ? req_va_i[PAGE_BITS +: SB] : {SB{1'b0}};
+  wire [SB-1:0] insp_set = (SETS > 1) ? insp_index_i[WAYB +: SB] : {SB{1'b0}};
   wire [15:0] i_set = (SETS > 1) ? i_index_q / WAYS[15:0] : 16'd0;
   wire [15:0] i_way = i_index_q % WAYS[15:0];
   always @* begin
@@ -721,7 +726,7 @@ module mmu_core #(
       ram_rd_set = w_set;
     end else if (req_go) begin
       ram_rd_en = 1'b1;
-      ram_rd_set = (SETS > 1) ? req_vpn[SB-1:0] : {SB{1'b0}};
+      ram_rd_set = req_set;
       ctx_rd_en = 1'b1;
     end else if (b_valid_q && !b_rd_ok_q) begin
       ram_rd_en = 1'b1;
@@ -730,18 +735,41 @@ module mmu_core #(
       ctx_rd_asid = b_asid_q;
     end else if (insp_go) begin
       ram_rd_en = 1'b1;
-      ram_rd_set = insp_set[SB-1:0];
+      ram_rd_set = insp_set;
       ctx_rd_en = 1'b1;
       ctx_rd_asid = insp_index_i[ASID_BITS-1:0];
     end
   end
 
+  // the VPN of the base entry being inspected: its tag, then its set
+  wire [35:0] i_base_vpn;
+  generate
+    if (SETS > 1) begin : g_vpn_sets
+      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]]), i_set[SB-1:0]};
+    end else begin : g_vpn_one_set
+      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]])};
+    end
+  endgenerate
+
+  // ------------------------------------------------------------------
+  // addresses computed for the clocked block
+  // ------------------------------------------------------------------
+  reg [63:0] ev_pa, w_pte_pa, w_pa;
+  always @* begin
+    ev_pa = (({{(64-PPN_W){1'b0}}, ev_ppn} << PAGE_BITS) &
+             ~f_mask({1'b0, PAGE_BITS[5:0] + ev_span})) |
+            (b_va_q & f_mask({1'b0, PAGE_BITS[5:0] + ev_span}));
+    w_pte_pa = w_table_q + ((w_va_q >> f_shift(w_mode_q, w_level_q)) &
+                            f_mask({2'b00, f_idx(w_mode_q, w_level_q[1:0])})) *
+                           {60'd0, f_pte_bytes(w_mode_q)};
+    w_pa = (w_leaf_ppn_q << PAGE_BITS) | (w_va_q & f_mask({1'b0, f_shift(w_mode_q, w_level_q)}));
+  end
+  wire [PA_BITS-1:0] ctx_root = {{(PA_BITS-PPN_W){1'b0}}, ctx_rd_data[PPN_W-1:0]} << PAGE_BITS;
+
   // ------------------------------------------------------------------
   // sequential logic
   // ------------------------------------------------------------------
   integer i;
-  reg [63:0] pte_pa, pa_full;
-  reg [PA_BITS-1:0] ctx_root;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -800,20 +828,16 @@ module mmu_core #(
           rsp_page_shift_o <= 6'd0;
           rsp_hit_o <= 1'b0;
           {rsp_exc_o, rsp_err_o} <= f_native(b_mode, ev_fault, b_acc_q, b_priv_q);
-          cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, ev_fault} - 1] <=
-              cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, ev_fault} - 1] + 32'd1;
+          cnt_q[f_fault_cnt(ev_fault)] <= cnt_q[f_fault_cnt(ev_fault)] + 32'd1;
         end else begin
           cnt_q[`MMU_CNT_LOOKUPS] <= cnt_q[`MMU_CNT_LOOKUPS] + 32'd1;
           if (ev_use) begin
             cnt_q[`MMU_CNT_HITS] <= cnt_q[`MMU_CNT_HITS] + 32'd1;
-            pa_full = ({{(64-PPN_W){1'b0}}, ev_ppn} << PAGE_BITS) &
-                      ~f_mask({1'b0, PAGE_BITS[5:0] + ev_span});
-            pa_full = pa_full | (b_va_q & f_mask({1'b0, PAGE_BITS[5:0] + ev_span}));
             rsp_valid_o <= 1'b1;
             rsp_tag_o <= b_tag_q;
             rsp_cause_o <= `MMU_CAUSE_OK;
             rsp_level_o <= ev_level;
-            rsp_pa_o <= pa_full[PA_BITS-1:0];
+            rsp_pa_o <= ev_pa[PA_BITS-1:0];
             rsp_perm_o <= ev_perm;
             rsp_page_shift_o <= PAGE_BITS[5:0] + ev_span;
             rsp_hit_o <= 1'b1;
@@ -831,7 +855,6 @@ module mmu_core #(
             w_priv_q <= b_priv_q;
             w_tag_q <= b_tag_q;
             w_mode_q <= b_mode;
-            ctx_root = {{(PA_BITS-PPN_W){1'b0}}, ctx_rd_data[PPN_W-1:0]} << PAGE_BITS;
             w_root_q <= ctx_root;
           end
         end
@@ -864,11 +887,8 @@ module mmu_core #(
           w_state_q <= W_ADDR;
         end
         W_ADDR: begin
-          pte_pa = w_table_q + ((w_va_q >> f_shift(w_mode_q, w_level_q)) &
-                                f_mask({2'b00, f_idx(w_mode_q, w_level_q[1:0])})) *
-                               {60'd0, f_pte_bytes(w_mode_q)};
-          w_pte_pa_q <= pte_pa;
-          if ((pte_pa >> PA_BITS) != 64'd0) begin
+          w_pte_hi_q <= w_pte_pa[2];
+          if ((w_pte_pa >> PA_BITS) != 64'd0) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
             w_state_q <= W_FLUSH;
           end else begin
@@ -877,7 +897,7 @@ module mmu_core #(
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b0;
             wb_sel_o <= 8'hff;
-            wb_adr_o <= pte_pa[PA_BITS-1:3];
+            wb_adr_o <= w_pte_pa[PA_BITS-1:3];
             w_state_q <= W_RWAIT;
           end
         end
@@ -908,7 +928,7 @@ module mmu_core #(
             if (f_pte_bytes(w_mode_q) == 4'd8) begin
               wb_dat_o <= w_word_q | d_need;
               wb_sel_o <= 8'hff;
-            end else if (w_pte_pa_q[2]) begin
+            end else if (w_pte_hi_q) begin
               wb_dat_o <= w_word_q | (d_need << 32);
               wb_sel_o <= 8'hf0;
             end else begin
@@ -973,9 +993,7 @@ module mmu_core #(
           end
         end
         W_LEAF: begin
-          pa_full = (w_leaf_ppn_q << PAGE_BITS) |
-                    (w_va_q & f_mask({1'b0, f_shift(w_mode_q, w_level_q)}));
-          if ((pa_full >> PA_BITS) != 64'd0) begin
+          if ((w_pa >> PA_BITS) != 64'd0) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
             w_state_q <= W_FLUSH;
           end else begin
@@ -989,14 +1007,14 @@ module mmu_core #(
             w_state_q <= W_RESP;
           end else begin
             if (w_level_q == 3'd0) begin
-              ram_wr_en[fb_hit ? fb_way : pl_victim] <= 1'b1;
+              ram_wr_en[fill_way] <= 1'b1;
               ram_wr_set <= w_set;
               ram_wr_data <= {w_vpn[VPN_W-1 -: TAGB], w_asid_q, w_leaf_ppn_q[PPN_W-1:0], w_leaf_perm_q};
-              tlb_valid_q[w_set*WAYS + (fb_hit ? fb_way : pl_victim)] <= 1'b1;
+              tlb_valid_q[w_set*WAYS + {{(32-WB){1'b0}}, fill_way}] <= 1'b1;
               plru_q[w_set*NB +: NB] <= pl_touched;
               if (SP_N > 0 && fs_hit) sp_v_q[fs_idx] <= 1'b0;
             end else begin
-              if (fb_hit) tlb_valid_q[w_set*WAYS + fb_way] <= 1'b0;
+              if (fb_hit) tlb_valid_q[w_set*WAYS + {{(32-WB){1'b0}}, fb_way}] <= 1'b0;
               if (SP_N > 0) begin
                 sp_v_q[fs_idx] <= 1'b1;
                 sp_vpn_q[fs_idx] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
@@ -1012,8 +1030,7 @@ module mmu_core #(
           end
         end
         W_FLUSH: begin
-          cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, w_cause_q} - 1] <=
-              cnt_q[`MMU_CNT_FAULT_NOT_PRESENT + {28'd0, w_cause_q} - 1] + 32'd1;
+          cnt_q[f_fault_cnt(w_cause_q)] <= cnt_q[f_fault_cnt(w_cause_q)] + 32'd1;
           if (f_x86(w_mode_q)) begin
             for (i = 0; i < SPN; i = i + 1)
               if (SP_N > 0 && sp_match(i, w_vpn, w_asid_q)) sp_v_q[i] <= 1'b0;
@@ -1036,10 +1053,8 @@ module mmu_core #(
           rsp_cause_o <= w_cause_q;
           rsp_hit_o <= 1'b0;
           if (w_cause_q == `MMU_CAUSE_OK) begin
-            pa_full = (w_leaf_ppn_q << PAGE_BITS) |
-                      (w_va_q & f_mask({1'b0, f_shift(w_mode_q, w_level_q)}));
             rsp_level_o <= w_level_q;
-            rsp_pa_o <= pa_full[PA_BITS-1:0];
+            rsp_pa_o <= w_pa[PA_BITS-1:0];
             rsp_perm_o <= w_leaf_perm_q;
             rsp_page_shift_o <= f_shift(w_mode_q, w_level_q);
             rsp_exc_o <= 8'd0;
@@ -1078,8 +1093,8 @@ module mmu_core #(
             ctl_done_o <= 1'b1;
           end
           2'd2: begin
-            cnt_q[`MMU_CNT_INVAL_ALL + {30'd0, ctl_kind_i}] <=
-                cnt_q[`MMU_CNT_INVAL_ALL + {30'd0, ctl_kind_i}] + 32'd1;
+            cnt_q[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] <=
+                cnt_q[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] + 32'd1;
             if (!w_idle) w_stale_q <= 1'b1;
             for (i = 0; i < SPN; i = i + 1)
               if (SP_N > 0 && inval_fa(sp_v_q[i], sp_vpn_q[i], sp_span_q[i], sp_asid_q[i],
@@ -1142,9 +1157,8 @@ module mmu_core #(
         insp_data_o <= 64'd0;
         case (i_array_q)
           3'd0: begin
-            insp_ev_o <= tlb_valid_q[i_set*WAYS + i_way];
-            insp_vpn_o <= {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]]),
-                           i_set[SB-1:0]} >> (SB - SETB);
+            insp_ev_o <= tlb_valid_q[i_set*WAYS + {16'd0, i_way}];
+            insp_vpn_o <= i_base_vpn;
             insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, e_ppn(ram_rd_data[i_way[WB-1:0]])};
             insp_asid_o <= e_asid(ram_rd_data[i_way[WB-1:0]]);
             insp_shift_o <= PAGE_BITS[5:0];

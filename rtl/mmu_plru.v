@@ -28,14 +28,13 @@ module mmu_plru #(
   integer d, node, w, found, v;
   reg right;
 
+  // victim: lowest invalid way, else follow the tree
   always @* begin
-    // defaults first: every variable is assigned on every path
     victim_o = {WB{1'b0}};
     found = 0;
     node = 0;
     v = 0;
     right = 1'b0;
-    // victim: lowest invalid way, else follow the tree
     for (w = WAYS - 1; w >= 0; w = w - 1)
       if (!valid_i[w]) begin
         victim_o = w[WB-1:0];
@@ -49,13 +48,16 @@ module mmu_plru #(
       end
       victim_o = v[WB-1:0];
     end
-    // touch
+  end
+
+  // touch: a separate block, so victim_o never depends on touch_way_i
+  integer td, tnode;
+  always @* begin
     touched_o = bits_i;
-    node = 0;
-    for (d = DEPTH - 1; d >= 0; d = d - 1) begin
-      right = touch_way_i[d];
-      touched_o[node] = ~right;
-      node = 2 * node + 1 + (right ? 1 : 0);
+    tnode = 0;
+    for (td = DEPTH - 1; td >= 0; td = td - 1) begin
+      touched_o[tnode] = ~touch_way_i[td];
+      tnode = 2 * tnode + 1 + (touch_way_i[td] ? 1 : 0);
     end
   end
 endmodule

@@ -88,7 +88,8 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	c->pol.smep = (uint8_t)ptgen_pct(&c->gen, 50);
 	c->pol.smap = (uint8_t)ptgen_pct(&c->gen, 50);
 	c->pol.ad_fault = (uint8_t)(cfg->mode != MMU_MODE_X86_64 && ptgen_pct(&c->gen, 30));
-	c->pol.maxphy = (uint8_t)(cfg->mode == MMU_MODE_TEXTBOOK ? 0 : 46);
+	c->pol.maxphy = (uint8_t)(cfg->mode == MMU_MODE_TEXTBOOK ? 0 :
+				  cfg->geometry.pa_bits < 46 ? cfg->geometry.pa_bits : 46);
 	c->nasid = ptgen_pct(&c->gen, 50) ? 2 : 1;
 	knobs = c->gen.rng;
 	ops.ctx = c;

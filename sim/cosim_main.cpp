@@ -4,6 +4,8 @@
 // away from the sampling edge; every wait has a cycle budget.
 //
 // usage: cosim [--modes sv32,sv39,sv48,x86_64] [--seeds FIRST-LAST] [--requests N]
+//              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
+// --geometry and --tb must repeat the -G parameters the RTL was built with.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
 #include <cstdio>
 #include <cstdlib>
@@ -196,13 +198,14 @@ int check_state(Rtl &r, const mmu_config &g) {
     return 0;
 }
 
-int run_seed(unsigned mode, uint64_t seed, unsigned requests, unsigned *lat_max, unsigned *hits) {
+int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo,
+             unsigned *lat_max, unsigned *hits) {
     Rtl r;
     cosim_cfg cfg{};
     cfg.mode = mode;
     cfg.seed = seed;
     cfg.requests = requests;
-    mmu_config_default(&cfg.geometry);
+    cfg.geometry = geo;
     if (cosim_new(&cfg, &r.cs)) {
         std::printf("seed %llu: cannot set up\n", static_cast<unsigned long long>(seed));
         return -1;
@@ -237,8 +240,27 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, unsigned *lat_max,
 int main(int argc, char **argv) {
     std::string modes = "sv32,sv39,sv48,x86_64";
     unsigned first = 1, last = 8, requests = 2000;
+    mmu_config geo;
+    mmu_config_default(&geo);
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--modes") && i + 1 < argc) modes = argv[++i];
+        else if (!std::strcmp(argv[i], "--geometry") && i + 1 < argc) {
+            if (std::sscanf(argv[++i], "%u,%u,%u,%u,%u,%u", &geo.tlb_sets, &geo.tlb_ways,
+                            &geo.sp_entries, &geo.pwc_entries, &geo.asid_bits, &geo.pa_bits) != 6) {
+                std::fprintf(stderr, "cosim: --geometry wants SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS\n");
+                return 2;
+            }
+        } else if (!std::strcmp(argv[i], "--tb") && i + 1 < argc) {
+            unsigned idx[4] = {0, 0, 0, 0};
+            int n = std::sscanf(argv[++i], "%u,%u,%u,%u/%u/%u/%u", &geo.tb.va_bits, &geo.tb.pa_bits,
+                                &geo.tb.page_bits, &idx[0], &idx[1], &idx[2], &idx[3]);
+            if (n < 4) {
+                std::fprintf(stderr, "cosim: --tb wants VA,PA,PAGE_BITS,IDX[/IDX...] (root first)\n");
+                return 2;
+            }
+            geo.tb.levels = static_cast<unsigned>(n - 3);
+            for (unsigned l = 0; l < 4; l++) geo.tb.idx_bits[l] = idx[l];
+        }
         else if (!std::strcmp(argv[i], "--seeds") && i + 1 < argc) {
             if (std::sscanf(argv[++i], "%u-%u", &first, &last) != 2) last = first;
         } else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
@@ -247,6 +269,10 @@ int main(int argc, char **argv) {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N]\n");
             return 2;
         }
+    }
+    if (mmu_config_resolve(&geo)) {
+        std::fprintf(stderr, "cosim: invalid geometry\n");
+        return 2;
     }
     unsigned passed = 0, failed = 0;
     size_t pos = 0;
@@ -261,7 +287,7 @@ int main(int argc, char **argv) {
         }
         unsigned lat = 0, hits = 0, p = 0;
         for (unsigned s = first; s <= last; s++) {
-            if (run_seed(static_cast<unsigned>(mode), s, requests, &lat, &hits) == 0) p++;
+            if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &lat, &hits) == 0) p++;
             else failed++;
         }
         passed += p;

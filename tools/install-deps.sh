@@ -2,7 +2,7 @@
 # Install the Debian packages this project needs, if any is missing.
 # Runs `apt-get update` once, first, and only when something must be installed.
 set -euo pipefail
-pkgs=(build-essential clang libcmocka-dev valgrind pkg-config)
+pkgs=(build-essential clang libcmocka-dev valgrind pkg-config verilator iverilog yosys nextpnr-ice40 fpga-icestorm)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -26,8 +26,31 @@ run_suite() { # label, command...
 	fi
 }
 
+# A suite that ends with the plain line "N passed, N failed" (RTL lint, co-simulation).
+run_plain() { # label, command...
+	local label=$1; shift
+	"$@" >"$log" 2>&1
+	local rc=$? line p f
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)); failed=$((failed + f))
+	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
+	grep -aE '^(cosim|verilator|iverilog)' "$log" | sed 's/^/    /'
+	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$log" | tail -40; fi
+}
+
 for s in "${suites[@]}"; do
 	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
+done
+run_plain "rtl lint" make -s lint-rtl
+IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
+for r in "${runs[@]}"; do
+	name=${r%%|*}; args=${r#*|}
+	# shellcheck disable=SC2086
+	run_plain "cosim $name" "$B/cosim-$name/cosim" $args
 done
 for s in "${suites[@]}"; do
 	MMUCTL=$B/asan/mmuctl ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
