@@ -11,7 +11,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all help deps build test lint bench demo gen clean check-gen
+.PHONY: all help deps build test lint bench demo gen clean check-gen synth-core
 
 B        := build
 GEN      := $(B)/gen
@@ -119,6 +119,12 @@ lint: deps $(GEN)/.stamp lint-rtl
 	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) -fsyntax-only $$f || exit 1; \
 	done; echo "lint: C clean under gcc and clang"
 
+# Area of the core alone (docs/results.md); a few minutes.
+synth-core: deps $(GEN)/.stamp
+	@mkdir -p $(B)/synth
+	yosys -q -l $(B)/synth/yosys.log -s tools/synth_core.ys
+	@grep -A30 '=== mmu_core ===' $(B)/synth/yosys.log | grep -E 'SB_LUT4|SB_RAM40|SB_DFF|SB_CARRY|cells'
+
 demo: deps $(B)/rel/mmuctl
 	bash tools/demo.sh $(B)/rel/mmuctl
 
@@ -147,6 +153,7 @@ textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --
 
 define cosim_variant
 $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
+	@rm -f $$@  # Verilator's makefile does not know libcosim.a: force the relink
 	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \

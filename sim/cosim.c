@@ -32,8 +32,12 @@ struct cosim {
 	unsigned n_req;          /* requests issued */
 	unsigned n_done;         /* transactions completed */
 	unsigned hits;
+	int final;               /* the last check has been handed out */
 	int check_pending;
-	struct mmu_request pending;
+	struct mmu_request pending[8];   /* issued, not yet answered (in order) */
+	unsigned pend_head, pend_count;
+	struct mmu_request ok_ring[16];  /* recent requests that translated */
+	unsigned ok_count;
 	/* memory write logs since the last response */
 	struct wr rtl_w[WLOG], model_w[WLOG];
 	unsigned n_rtl_w, n_model_w;
@@ -121,6 +125,11 @@ void cosim_free(struct cosim *c)
 	free(c);
 }
 
+int cosim_final(const struct cosim *c)
+{
+	return c->final;
+}
+
 const char *cosim_error(const struct cosim *c)
 {
 	return c->err;
@@ -138,7 +147,35 @@ unsigned cosim_hits(const struct cosim *c)
 
 const struct mmu_request *cosim_pending(const struct cosim *c)
 {
-	return &c->pending;
+	return &c->pending[c->pend_head];
+}
+
+static int push_pending(struct cosim *c, const struct mmu_request *q)
+{
+	if (c->pend_count == 8) {
+		snprintf(c->err, sizeof(c->err), "more than 8 requests in flight");
+		return -1;
+	}
+	c->pending[(c->pend_head + c->pend_count) % 8] = *q;
+	c->pend_count++;
+	return 0;
+}
+
+int cosim_stream_ready(const struct cosim *c)
+{
+	return c->ok_count != 0;
+}
+
+int cosim_stream_request(struct cosim *c, struct mmu_request *q)
+{
+	if (!c->ok_count) {
+		snprintf(c->err, sizeof(c->err), "no successful request to stream");
+		return -1;
+	}
+	/* the last 4 successes: a working set that fits even the superpage array */
+	*q = c->ok_ring[(c->ok_count - 1 - ptgen_rand(&c->gen) % (c->ok_count < 4 ? c->ok_count : 4)) % 16];
+	q->tag = c->n_req++ & 0xffff;
+	return push_pending(c, q);
 }
 
 static uint64_t policy_bits(const struct mmu_policy *p)
@@ -170,23 +207,26 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		c->check_pending = 0;
 		return COSIM_CHECK;
 	}
+	if (c->final)
+		return COSIM_END;
 	if (c->n_req == c->cfg.requests) {
-		c->n_req++;
+		c->final = 1;
 		return COSIM_CHECK;
 	}
-	if (c->n_req > c->cfg.requests)
-		return COSIM_END;
-	if (c->n_req % 50 == 49 && c->setup_step == c->nasid + 1) {
+	if (c->n_req % 50 == 49 && c->n_req + 100 < c->cfg.requests &&
+	    c->setup_step == c->nasid + 1) {
 		/* change a PTE, then the invalidation software owes */
 		c->setup_step++;
 		ptgen_mutate(&c->gen, &ctl->kind, &ctl->asid, &ctl->data);
+		c->ok_count = 0; /* earlier successes may not translate any more */
 		ctl->op = 2;
 		return COSIM_CTL;
 	}
 	c->setup_step = c->nasid + 1;
 	ptgen_request(&c->gen, q);
 	q->tag &= 0xffff;
-	c->pending = *q;
+	if (push_pending(c, q))
+		return COSIM_END;
 	c->n_req++;
 	return COSIM_REQ;
 }
@@ -213,10 +253,17 @@ static void describe(char *buf, size_t n, const struct mmu_response *r)
 int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 {
 	struct mmu_response mr;
-	const struct mmu_request *q = &c->pending;
+	const struct mmu_request *q = &c->pending[c->pend_head];
 	char a[256], b[256];
 	int bad;
 
+	if (!c->pend_count) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 ": a response with no request pending",
+			 c->cfg.seed);
+		return -1;
+	}
+	c->pend_head = (c->pend_head + 1) % 8;
+	c->pend_count--;
 	c->n_model_w = 0;
 	if (mmu_translate(c->m, q, &mr)) {
 		snprintf(c->err, sizeof(c->err), "model refused request %u", c->n_done);
@@ -256,6 +303,8 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	c->n_model_w = 0;
 	c->hits += mr.hit;
 	c->n_done++;
+	if (mr.cause == MMU_CAUSE_OK)
+		c->ok_ring[c->ok_count++ % 16] = *q;
 	return 0;
 }
 

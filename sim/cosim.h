@@ -47,6 +47,8 @@ void cosim_free(struct cosim *c);
 const char *cosim_error(const struct cosim *c);
 unsigned cosim_transactions(const struct cosim *c);
 unsigned cosim_hits(const struct cosim *c);
+/* The random run is over: the check cosim_next just returned is the last. */
+int cosim_final(const struct cosim *c);
 
 /* The next thing to do. */
 enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl);
@@ -64,7 +66,13 @@ int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl);
 int cosim_check_entry(struct cosim *c, unsigned array, unsigned index, const struct mmu_entry *rtl);
 int cosim_check_plru(struct cosim *c, unsigned index, uint32_t rtl);
 int cosim_check_counter(struct cosim *c, unsigned index, uint32_t rtl);
-/* The request in flight (for messages). */
+/* A request for a throughput stream: one of the last 4 that translated.
+ * Requests may be issued ahead of their responses (up to 8 in flight);
+ * responses are matched in order. */
+int cosim_stream_request(struct cosim *c, struct mmu_request *q);
+/* Some request has translated since the last page-table change. */
+int cosim_stream_ready(const struct cosim *c);
+/* The oldest request in flight (for messages). */
 const struct mmu_request *cosim_pending(const struct cosim *c);
 
 #ifdef __cplusplus

@@ -90,6 +90,28 @@ struct Rtl {
     }
 };
 
+void drive_req(Rtl &r, const mmu_request &q) {
+    r.top->req_tag_i = q.tag & 0xffff;
+    r.top->req_asid_i = q.asid;
+    r.top->req_va_i = q.va;
+    r.top->req_access_i = q.access;
+    r.top->req_priv_i = q.priv;
+}
+
+mmu_response read_rsp(Rtl &r) {
+    mmu_response rsp{};
+    rsp.tag = r.top->rsp_tag_o;
+    rsp.cause = r.top->rsp_cause_o;
+    rsp.level = r.top->rsp_level_o;
+    rsp.pa = r.top->rsp_pa_o;
+    rsp.perm = r.top->rsp_perm_o;
+    rsp.page_shift = r.top->rsp_page_shift_o;
+    rsp.hit = r.top->rsp_hit_o;
+    rsp.exc = r.top->rsp_exc_o;
+    rsp.err = r.top->rsp_err_o;
+    return rsp;
+}
+
 int run_ctl(Rtl &r, const cosim_ctl &c) {
     r.top->ctl_valid_i = 1;
     r.top->ctl_op_i = c.op;
@@ -116,11 +138,7 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
 
 int run_req(Rtl &r, const mmu_request &q, unsigned *latency) {
     r.top->req_valid_i = 1;
-    r.top->req_tag_i = q.tag & 0xffff;
-    r.top->req_asid_i = q.asid;
-    r.top->req_va_i = q.va;
-    r.top->req_access_i = q.access;
-    r.top->req_priv_i = q.priv;
+    drive_req(r, q);
     r.top->eval();
     unsigned n = 0;
     while (!r.top->req_ready_o) {
@@ -136,18 +154,49 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency) {
         r.tick();
     }
     *latency = n;
-    mmu_response rsp{};
-    rsp.tag = r.top->rsp_tag_o;
-    rsp.cause = r.top->rsp_cause_o;
-    rsp.level = r.top->rsp_level_o;
-    rsp.pa = r.top->rsp_pa_o;
-    rsp.perm = r.top->rsp_perm_o;
-    rsp.page_shift = r.top->rsp_page_shift_o;
-    rsp.hit = r.top->rsp_hit_o;
-    rsp.exc = r.top->rsp_exc_o;
-    rsp.err = r.top->rsp_err_o;
+    mmu_response rsp = read_rsp(r);
     r.tick();  // response taken (rsp_ready_i = 1)
     return cosim_on_response(r.cs, &rsp);
+}
+
+// Requests back to back (valid held high), responses taken every clock; every
+// response is still checked.  Returns the clocks from first acceptance to the
+// last response.
+int run_stream(Rtl &r, unsigned n, uint64_t *cycles) {
+    unsigned sent = 0, got = 0, idle = 0;
+    bool have = false;
+    mmu_request q{};
+    uint64_t start = 0;
+    r.top->rsp_ready_i = 1;
+    while (got < n) {
+        if (!have && sent < n) {
+            if (cosim_stream_request(r.cs, &q)) return -1;
+            drive_req(r, q);
+            have = true;
+        }
+        r.top->req_valid_i = have;
+        r.top->eval();
+        bool acc = have && r.top->req_ready_o;
+        bool rsp = r.top->rsp_valid_o;
+        mmu_response res = read_rsp(r);
+        if (acc && sent == 0) start = r.cycle;
+        r.tick();
+        if (acc) {
+            have = false;
+            sent++;
+        }
+        if (rsp) {
+            got++;
+            idle = 0;
+            if (cosim_on_response(r.cs, &res)) return -1;
+        } else if (++idle > kBudget) {
+            return -2;
+        }
+    }
+    r.top->req_valid_i = 0;
+    r.top->eval();
+    *cycles = r.cycle - start;
+    return 0;
 }
 
 int inspect(Rtl &r, unsigned array, unsigned index) {
@@ -198,8 +247,12 @@ int check_state(Rtl &r, const mmu_config &g) {
     return 0;
 }
 
-int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo,
-             unsigned *lat_max, unsigned *hits) {
+struct Totals {
+    unsigned lat_max = 0, hit_lat_min = ~0u, hits = 0;
+    uint64_t stream_reqs = 0, stream_cycles = 0;
+};
+
+int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo, Totals *t) {
     Rtl r;
     cosim_cfg cfg{};
     cfg.mode = mode;
@@ -217,6 +270,14 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
         cosim_ctl c{};
         cosim_act act = cosim_next(r.cs, &q, &c);
         if (act == COSIM_END) break;
+        if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs)) {
+            // the random run is over: a throughput stream, then the final check
+            uint64_t cyc = 0;
+            rc = run_stream(r, 1000, &cyc);
+            if (rc) break;
+            t->stream_reqs += 1000;
+            t->stream_cycles += cyc;
+        }
         unsigned lat = 0;
         if (act == COSIM_CTL) rc = run_ctl(r, c);
         else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
@@ -226,10 +287,11 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
                         static_cast<unsigned long long>(seed), kBudget,
                         static_cast<unsigned long long>(q.va));
         if (rc) break;
-        if (act == COSIM_REQ && lat > *lat_max && q.access == 0) *lat_max = lat;
+        if (act == COSIM_REQ && lat > t->lat_max) t->lat_max = lat;
+        if (act == COSIM_REQ && lat && lat < t->hit_lat_min) t->hit_lat_min = lat;
     }
     if (rc == -1) std::printf("%s\n", cosim_error(r.cs));
-    *hits += cosim_hits(r.cs);
+    t->hits += cosim_hits(r.cs);
     r.top->final();
     cosim_free(r.cs);
     return rc;
@@ -285,15 +347,19 @@ int main(int argc, char **argv) {
             std::fprintf(stderr, "cosim: unknown mode '%s'\n", name.c_str());
             return 2;
         }
-        unsigned lat = 0, hits = 0, p = 0;
+        Totals t;
+        unsigned p = 0;
         for (unsigned s = first; s <= last; s++) {
-            if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &lat, &hits) == 0) p++;
+            if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &t) == 0) p++;
             else failed++;
         }
         passed += p;
-        std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each, %u TLB hits, "
-                    "worst read latency %u clocks\n", name.c_str(), first, last, p,
-                    last - first + 1, requests, hits, lat);
+        std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each + %llu streamed, "
+                    "%u TLB hits; latency %u..%u clocks; stream %.3f answers/clock\n",
+                    name.c_str(), first, last, p, last - first + 1, requests,
+                    static_cast<unsigned long long>(t.stream_reqs), t.hits,
+                    t.hit_lat_min, t.lat_max,
+                    t.stream_cycles ? double(t.stream_reqs) / double(t.stream_cycles) : 0.0);
     }
     std::printf("%u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
