@@ -129,6 +129,18 @@ module mmu_core #(
   localparam integer CW        = 3 + PPN_W;                       // context: mode, root PPN
   localparam integer NCNT      = `MMU_CNT_COUNT;
 
+  // textbook geometry by level (level 0 is the last): index bits and shifts
+  localparam integer TBI_L0 = (TB_LEVELS == 1) ? TB_IDX0 : (TB_LEVELS == 2) ? TB_IDX1 :
+                              (TB_LEVELS == 3) ? TB_IDX2 : TB_IDX3;
+  localparam integer TBI_L1 = (TB_LEVELS == 2) ? TB_IDX0 : (TB_LEVELS == 3) ? TB_IDX1 :
+                              (TB_LEVELS == 4) ? TB_IDX2 : 0;
+  localparam integer TBI_L2 = (TB_LEVELS == 3) ? TB_IDX0 : (TB_LEVELS == 4) ? TB_IDX1 : 0;
+  localparam integer TBI_L3 = (TB_LEVELS == 4) ? TB_IDX0 : 0;
+  localparam integer TBS1   = TB_PAGE + TBI_L0;
+  localparam integer TBS2   = TBS1 + TBI_L1;
+  localparam integer TBS3   = TBS2 + TBI_L2;
+  localparam integer TB_PPNW = TB_PA - TB_PAGE;
+
   // perm bits
   localparam integer PR = `MMU_PERM_R, PW = `MMU_PERM_W, PX = `MMU_PERM_X,
                      PU = `MMU_PERM_U, PG = `MMU_PERM_G, PD = `MMU_PERM_D;
@@ -136,19 +148,6 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // mode geometry (docs/spec-translation.md "Modes")
   // ------------------------------------------------------------------
-  function [4:0] f_idx(input [2:0] mode, input [1:0] level);
-    begin
-      if (TEXTBOOK != 0) begin
-        case (TB_LEVELS - 1 - {30'd0, level})
-          0: f_idx = TB_IDX0[4:0];
-          1: f_idx = TB_IDX1[4:0];
-          2: f_idx = TB_IDX2[4:0];
-          default: f_idx = TB_IDX3[4:0];
-        endcase
-      end else if (mode == `MMU_MODE_SV32) f_idx = 5'd10;
-      else f_idx = 5'd9;
-    end
-  endfunction
 
   function [2:0] f_levels(input [2:0] mode);
     begin
@@ -159,13 +158,77 @@ module mmu_core #(
     end
   endfunction
 
-  // log2 of the page a level-`level` leaf maps
+  // log2 of the page a level-`level` leaf maps: a table, not an adder chain
   function [5:0] f_shift(input [2:0] mode, input [2:0] level);
-    integer l;
     begin
-      f_shift = PAGE_BITS[5:0];
-      for (l = 0; l < 4; l = l + 1)
-        if (l < level) f_shift = f_shift + {1'b0, f_idx(mode, l[1:0])};
+      if (TEXTBOOK != 0)
+        case (level)
+          3'd0: f_shift = TB_PAGE[5:0];
+          3'd1: f_shift = TBS1[5:0];
+          3'd2: f_shift = TBS2[5:0];
+          default: f_shift = TBS3[5:0];
+        endcase
+      else if (mode == `MMU_MODE_SV32)
+        case (level)
+          3'd0: f_shift = 6'd12;
+          3'd1: f_shift = 6'd22;
+          default: f_shift = 6'd32;
+        endcase
+      else
+        case (level)
+          3'd0: f_shift = 6'd12;
+          3'd1: f_shift = 6'd21;
+          3'd2: f_shift = 6'd30;
+          default: f_shift = 6'd39;
+        endcase
+    end
+  endfunction
+
+  // the bits below f_shift(mode, level), as a table of constants
+  function [63:0] f_lowmask(input [2:0] mode, input [2:0] level);
+    begin
+      if (TEXTBOOK != 0)
+        case (level)
+          3'd0: f_lowmask = (64'd1 << TB_PAGE) - 64'd1;
+          3'd1: f_lowmask = (64'd1 << TBS1) - 64'd1;
+          3'd2: f_lowmask = (64'd1 << TBS2) - 64'd1;
+          default: f_lowmask = (64'd1 << TBS3) - 64'd1;
+        endcase
+      else if (mode == `MMU_MODE_SV32)
+        case (level)
+          3'd0: f_lowmask = 64'h0000_0000_0000_0fff;
+          3'd1: f_lowmask = 64'h0000_0000_003f_ffff;
+          default: f_lowmask = 64'h0000_0000_ffff_ffff;
+        endcase
+      else
+        case (level)
+          3'd0: f_lowmask = 64'h0000_0000_0000_0fff;
+          3'd1: f_lowmask = 64'h0000_0000_001f_ffff;
+          3'd2: f_lowmask = 64'h0000_0000_3fff_ffff;
+          default: f_lowmask = 64'h0000_007f_ffff_ffff;
+        endcase
+    end
+  endfunction
+
+  // the table index of `va` at `level`: constant slices
+  function [15:0] f_index(input [2:0] mode, input [2:0] level, input [63:0] va);
+    begin
+      if (TEXTBOOK != 0)
+        case (level)
+          3'd0: f_index = va[TB_PAGE +: 16] & ((16'd1 << TBI_L0) - 16'd1);
+          3'd1: f_index = va[TBS1 +: 16] & ((16'd1 << TBI_L1) - 16'd1);
+          3'd2: f_index = va[TBS2 +: 16] & ((16'd1 << TBI_L2) - 16'd1);
+          default: f_index = va[TBS3 +: 16] & ((16'd1 << TBI_L3) - 16'd1);
+        endcase
+      else if (mode == `MMU_MODE_SV32)
+        f_index = (level == 3'd0) ? {6'd0, va[21:12]} : {6'd0, va[31:22]};
+      else
+        case (level)
+          3'd0: f_index = {7'd0, va[20:12]};
+          3'd1: f_index = {7'd0, va[29:21]};
+          3'd2: f_index = {7'd0, va[38:30]};
+          default: f_index = {7'd0, va[47:39]};
+        endcase
     end
   endfunction
 
@@ -177,14 +240,6 @@ module mmu_core #(
     end
   endfunction
 
-  function [5:0] f_va_bits(input [2:0] mode);
-    begin
-      if (TEXTBOOK != 0) f_va_bits = TB_VA[5:0];
-      else if (mode == `MMU_MODE_SV32) f_va_bits = 6'd32;
-      else if (mode == `MMU_MODE_SV39) f_va_bits = 6'd39;
-      else f_va_bits = 6'd48;
-    end
-  endfunction
 
   function f_x86(input [2:0] mode);
     f_x86 = (TEXTBOOK == 0) && (mode == `MMU_MODE_X86_64);
@@ -194,26 +249,30 @@ module mmu_core #(
     f_mask = (n >= 7'd64) ? {64{1'b1}} : ((64'd1 << n) - 64'd1);
   endfunction
 
-  // RISC-V-style PPN field width (after >> 10)
-  function [5:0] f_rv_ppn_w(input [2:0] mode);
+  // RISC-V-style PPN field (after >> 10) and reserved bits, per mode
+  function [63:0] f_rv_ppn_mask(input [2:0] mode);
     begin
-      if (TEXTBOOK != 0) f_rv_ppn_w = TB_PA[5:0] - TB_PAGE[5:0];
-      else if (mode == `MMU_MODE_SV32) f_rv_ppn_w = 6'd22;
-      else f_rv_ppn_w = 6'd44;
+      if (TEXTBOOK != 0) f_rv_ppn_mask = (64'd1 << TB_PPNW) - 64'd1;
+      else if (mode == `MMU_MODE_SV32) f_rv_ppn_mask = 64'h0000_0000_003f_ffff;
+      else f_rv_ppn_mask = 64'h0000_0fff_ffff_ffff;
+    end
+  endfunction
+  function [63:0] f_rv_rsvd(input [2:0] mode);
+    begin
+      if (TEXTBOOK != 0)
+        f_rv_rsvd = ((TB_PTE == 8) ? {64{1'b1}} : 64'h0000_0000_ffff_ffff) &
+                    ~((64'd1 << (10 + TB_PPNW)) - 64'd1);
+      else if (mode == `MMU_MODE_SV32) f_rv_rsvd = 64'd0;
+      else f_rv_rsvd = 64'hffc0_0000_0000_0000;
     end
   endfunction
 
   function f_canonical(input [2:0] mode, input [63:0] va);
-    reg [63:0] top;
-    reg [6:0] vb;
     begin
-      vb = {1'b0, f_va_bits(mode)};
-      if (TEXTBOOK == 0 && mode != `MMU_MODE_SV32) begin
-        top = va >> (vb - 7'd1);
-        f_canonical = (top == 64'd0) || (top == f_mask(7'd65 - vb));
-      end else begin
-        f_canonical = (va >> vb) == 64'd0;
-      end
+      if (TEXTBOOK != 0) f_canonical = (va & ~((64'd1 << TB_VA) - 64'd1)) == 64'd0;
+      else if (mode == `MMU_MODE_SV32) f_canonical = va[63:32] == 32'd0;
+      else if (mode == `MMU_MODE_SV39) f_canonical = (&va[63:38]) || !(|va[63:38]);
+      else f_canonical = (&va[63:47]) || !(|va[63:47]);
     end
   endfunction
 
@@ -284,10 +343,29 @@ module mmu_core #(
     f_vpn = va[PAGE_BITS+VPN_W-1:PAGE_BITS];
   endfunction
 
-  function [VPN_W-1:0] f_span_mask(input [5:0] span);  // ones at and above bit `span`
+  // ones at and above bit `span` (VPN bits an entry compares).  Spans take
+  // few values (a superpage or pointer level of some mode): a table.
+  function [63:0] f_span_mask64(input [5:0] span);
+    begin
+      if (TEXTBOOK != 0) begin
+        if (span == TBS3[5:0] - TB_PAGE[5:0]) f_span_mask64 = ~((64'd1 << (TBS3 - TB_PAGE)) - 64'd1);
+        else if (span == TBS2[5:0] - TB_PAGE[5:0]) f_span_mask64 = ~((64'd1 << (TBS2 - TB_PAGE)) - 64'd1);
+        else if (span == TBS1[5:0] - TB_PAGE[5:0]) f_span_mask64 = ~((64'd1 << (TBS1 - TB_PAGE)) - 64'd1);
+        else f_span_mask64 = {64{1'b1}};
+      end else
+        case (span)
+          6'd9:  f_span_mask64 = ~64'h1ff;
+          6'd10: f_span_mask64 = ~64'h3ff;
+          6'd18: f_span_mask64 = ~64'h3ffff;
+          6'd27: f_span_mask64 = ~64'h7ffffff;
+          default: f_span_mask64 = {64{1'b1}};
+        endcase
+    end
+  endfunction
+  function [VPN_W-1:0] f_span_mask(input [5:0] span);
     reg [63:0] m;
     begin
-      m = ~f_mask({1'b0, span});
+      m = f_span_mask64(span);
       f_span_mask = m[VPN_W-1:0];
     end
   endfunction
@@ -533,6 +611,7 @@ module mmu_core #(
   reg        d_pointer, d_write, d_leaf_x86;
   reg [5:0]  d_acc, d_perm;
   reg [5:0]  d_shift, d_span;
+  reg [63:0] d_low;
 
   always @* begin
     d_pte = (f_pte_bytes(w_mode_q) == 4'd8) ? w_word_q :
@@ -549,6 +628,7 @@ module mmu_core #(
     d_rsvd = 64'd0;
     d_shift = f_shift(w_mode_q, w_level_q);
     d_span = d_shift - PAGE_BITS[5:0];
+    d_low = f_lowmask(w_mode_q, w_level_q);
     if (f_x86(w_mode_q)) begin
       // x86-64: P, reserved, rights, pointer or leaf
       d_rsvd = f_mask(7'd52) & ~f_mask({1'b0, pol_maxphy_q});
@@ -556,7 +636,7 @@ module mmu_core #(
       d_leaf_x86 = (w_level_q == 3'd0) || d_pte[`MMU_X86PTE_PS];
       if (w_level_q == 3'd3) d_rsvd[`MMU_X86PTE_PS] = 1'b1;
       else if (w_level_q != 3'd0 && d_leaf_x86)
-        d_rsvd = d_rsvd | (f_mask({1'b0, d_shift}) & ~f_mask(7'd13));
+        d_rsvd = d_rsvd | (d_low & ~64'h1fff);
       if (!d_pte[`MMU_X86PTE_RW]) d_acc[PW] = 1'b0;
       if (!d_pte[`MMU_X86PTE_US]) d_acc[PU] = 1'b0;
       if (d_pte[`MMU_X86PTE_XD]) d_acc[PX] = 1'b0;
@@ -573,12 +653,12 @@ module mmu_core #(
         d_need = (64'd1 << `MMU_X86PTE_A) | ((w_acc_q == `MMU_ACCESS_W) ? (64'd1 << `MMU_X86PTE_D) : 64'd0);
         d_write = (d_pte & d_need) != d_need;
         d_perm[PD] = d_pte[`MMU_X86PTE_D] || (w_acc_q == `MMU_ACCESS_W);
-        d_ppn = (d_next & ~f_mask({1'b0, d_shift})) >> 12;
+        d_ppn = (d_next & ~d_low) >> 12;
       end
     end else begin
       // RISC-V style: V, reserved, pointer or leaf
-      d_ppn = (d_pte >> 10) & f_mask({1'b0, f_rv_ppn_w(w_mode_q)});
-      d_rsvd = f_mask({f_pte_bytes(w_mode_q), 3'b000}) & ~f_mask(7'd10 + {1'b0, f_rv_ppn_w(w_mode_q)});
+      d_ppn = (d_pte >> 10) & f_rv_ppn_mask(w_mode_q);
+      d_rsvd = f_rv_rsvd(w_mode_q);
       if (d_pte[`MMU_RVPTE_G]) d_acc[PG] = 1'b1;
       d_next = d_ppn << PAGE_BITS;
       if (!d_pte[`MMU_RVPTE_V]) d_cause = `MMU_CAUSE_NOT_PRESENT;
@@ -593,7 +673,7 @@ module mmu_core #(
                   d_pte[`MMU_RVPTE_W], d_pte[`MMU_RVPTE_R]};
         d_need = (64'd1 << `MMU_RVPTE_A) | ((w_acc_q == `MMU_ACCESS_W) ? (64'd1 << `MMU_RVPTE_D) : 64'd0);
         if (!f_perm_ok(w_mode_q, d_perm, w_acc_q, w_priv_q)) d_cause = `MMU_CAUSE_PERMISSION;
-        else if ((d_ppn & f_mask({1'b0, d_span})) != 64'd0) d_cause = `MMU_CAUSE_MISALIGNED;
+        else if ((d_ppn & (d_low >> PAGE_BITS)) != 64'd0) d_cause = `MMU_CAUSE_MISALIGNED;
         else if ((d_pte & d_need) != d_need) begin
           if (pol_adf_q) d_cause = `MMU_CAUSE_AD_NEEDED;
           else d_write = 1'b1;
@@ -754,15 +834,15 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // addresses computed for the clocked block
   // ------------------------------------------------------------------
-  reg [63:0] ev_pa, w_pte_pa, w_pa;
+  reg [63:0] ev_pa, ev_m, w_pte_pa, w_pa;
   always @* begin
-    ev_pa = (({{(64-PPN_W){1'b0}}, ev_ppn} << PAGE_BITS) &
-             ~f_mask({1'b0, PAGE_BITS[5:0] + ev_span})) |
-            (b_va_q & f_mask({1'b0, PAGE_BITS[5:0] + ev_span}));
-    w_pte_pa = w_table_q + ((w_va_q >> f_shift(w_mode_q, w_level_q)) &
-                            f_mask({2'b00, f_idx(w_mode_q, w_level_q[1:0])})) *
-                           {60'd0, f_pte_bytes(w_mode_q)};
-    w_pa = (w_leaf_ppn_q << PAGE_BITS) | (w_va_q & f_mask({1'b0, f_shift(w_mode_q, w_level_q)}));
+    ev_m = f_span_mask64(ev_span);
+    ev_pa = (((({{(64-PPN_W){1'b0}}, ev_ppn} & ev_m) |
+               ({{(64-VPN_W){1'b0}}, b_vpn} & ~ev_m)) << PAGE_BITS)) |
+            (b_va_q & ((64'd1 << PAGE_BITS) - 64'd1));
+    w_pte_pa = w_table_q + ({48'd0, f_index(w_mode_q, w_level_q, w_va_q)} <<
+                            ((f_pte_bytes(w_mode_q) == 4'd8) ? 3 : 2));
+    w_pa = (w_leaf_ppn_q << PAGE_BITS) | (w_va_q & f_lowmask(w_mode_q, w_level_q));
   end
   wire [PA_BITS-1:0] ctx_root = {{(PA_BITS-PPN_W){1'b0}}, ctx_rd_data[PPN_W-1:0]} << PAGE_BITS;
 
