@@ -441,14 +441,6 @@ module mmu_core #(
 
   reg [31:0] cnt_q [0:NCNT-1];
 
-  function sp_match(input integer i, input [VPN_W-1:0] vpn, input [ASID_BITS-1:0] asid);
-    sp_match = sp_v_q[i] && (((vpn ^ sp_vpn_q[i]) & f_span_mask(sp_span_q[i])) == {VPN_W{1'b0}})
-               && (sp_perm_q[i][PG] || sp_asid_q[i] == asid);
-  endfunction
-  function pw_match(input integer i, input [VPN_W-1:0] vpn, input [ASID_BITS-1:0] asid);
-    pw_match = pw_v_q[i] && (((vpn ^ pw_vpn_q[i]) & f_span_mask(pw_span_q[i])) == {VPN_W{1'b0}})
-               && (pw_perm_q[i][PG] || pw_asid_q[i] == asid);
-  endfunction
 
   // ------------------------------------------------------------------
   // stage B: the request whose RAM read has been issued
@@ -505,6 +497,41 @@ module mmu_core #(
   // response register
   wire r_free = !rsp_valid_o || rsp_ready_i;
 
+  // ------------------------------------------------------------------
+  // one search key for the superpage array and the PWC: the walker's while
+  // it searches them, else stage B's, else an arriving invalidation's.  One
+  // cover compare and one ASID compare per entry serve every use.
+  // ------------------------------------------------------------------
+  wire w_searching = (w_state_q == W_START) || (w_state_q == W_DECODE) ||
+                     (w_state_q == W_WWAIT) || (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
+  wire [VPN_W-1:0] key_vpn = w_searching ? w_vpn : b_valid_q ? b_vpn : f_vpn(ctl_data_i);
+  wire [ASID_BITS-1:0] key_asid = w_searching ? w_asid_q : b_valid_q ? b_asid_q : ctl_asid_i;
+  reg [SPN-1:0] sp_cov, sp_aeq, sp_hit;
+  reg [PWN-1:0] pw_cov, pw_aeq, pw_hit;
+  integer ki;
+  always @* begin
+    for (ki = 0; ki < SPN; ki = ki + 1) begin
+      sp_cov[ki] = ((key_vpn ^ sp_vpn_q[ki]) & f_span_mask(sp_span_q[ki])) == {VPN_W{1'b0}};
+      sp_aeq[ki] = sp_asid_q[ki] == key_asid;
+      sp_hit[ki] = (SP_N > 0) && sp_v_q[ki] && sp_cov[ki] && (sp_perm_q[ki][PG] || sp_aeq[ki]);
+    end
+    for (ki = 0; ki < PWN; ki = ki + 1) begin
+      pw_cov[ki] = ((key_vpn ^ pw_vpn_q[ki]) & f_span_mask(pw_span_q[ki])) == {VPN_W{1'b0}};
+      pw_aeq[ki] = pw_asid_q[ki] == key_asid;
+      pw_hit[ki] = (PWC_N > 0) && pw_v_q[ki] && pw_cov[ki] && (pw_perm_q[ki][PG] || pw_aeq[ki]);
+    end
+  end
+
+  // invalidation of a fully-associative entry (kind of the arriving operation)
+  function inval_hit(input v, input cov, input aeq, input g, input [1:0] kind);
+    case (kind)
+      `MMU_INVAL_ALL: inval_hit = v;
+      `MMU_INVAL_ASID: inval_hit = v && !g && aeq;
+      `MMU_INVAL_VA: inval_hit = v && cov;
+      default: inval_hit = v && cov && !g && aeq;
+    endcase
+  endfunction
+
   // inspection
   reg                 i_pend_q;
   reg [2:0]           i_array_q;
@@ -548,7 +575,7 @@ module mmu_core #(
       ev_ppn = e_ppn(ram_rd_data[ev_way]);
     end else if (SP_N > 0) begin
       for (k = SPN - 1; k >= 0; k = k - 1)
-        if (sp_match(k, b_vpn, b_asid_q)) begin
+        if (sp_hit[k]) begin
           ev_hit_sp = 1'b1;
           ev_sp = k[SPB-1:0];
         end
@@ -691,7 +718,7 @@ module mmu_core #(
     pl_idx = {PWB{1'b0}};
     if (PWC_N > 0)
       for (k = PWN - 1; k >= 0; k = k - 1)
-        if (pw_match(k, w_vpn, w_asid_q) && pw_level_q[k] != 3'd0 &&
+        if (pw_hit[k] && pw_level_q[k] != 3'd0 &&
             pw_level_q[k] < f_levels(w_mode_q) &&
             (!pl_hit || pw_span_q[k] <= pw_span_q[pl_idx])) begin
           pl_hit = 1'b1;
@@ -704,8 +731,7 @@ module mmu_core #(
   always @* begin
     pi_idx = pw_victim;
     for (k = PWN - 1; k >= 0; k = k - 1)
-      if (pw_v_q[k] && pw_level_q[k] == w_level_q && pw_span_q[k] == d_span &&
-          pw_vpn_q[k] == (w_vpn & f_span_mask(d_span)) && (pw_perm_q[k][PG] || pw_asid_q[k] == w_asid_q))
+      if (pw_hit[k] && pw_level_q[k] == w_level_q && pw_span_q[k] == d_span)
         pi_idx = k[PWB-1:0];
   end
 
@@ -731,7 +757,7 @@ module mmu_core #(
     fs_idx = sp_victim;
     if (SP_N > 0)
       for (k = SPN - 1; k >= 0; k = k - 1)
-        if (sp_match(k, w_vpn, w_asid_q)) begin
+        if (sp_hit[k]) begin
           fs_hit = 1'b1;
           fs_idx = k[SPB-1:0];
         end
@@ -755,19 +781,6 @@ module mmu_core #(
       end
   end
 
-  function inval_fa(input v, input [VPN_W-1:0] evpn, input [5:0] span, input [ASID_BITS-1:0] easid,
-                    input g, input [1:0] kind, input [ASID_BITS-1:0] asid, input [VPN_W-1:0] vpn);
-    reg cov;
-    begin
-      cov = ((vpn ^ evpn) & f_span_mask(span)) == {VPN_W{1'b0}};
-      case (kind)
-        `MMU_INVAL_ALL: inval_fa = v;
-        `MMU_INVAL_ASID: inval_fa = v && !g && easid == asid;
-        `MMU_INVAL_VA: inval_fa = v && cov;
-        default: inval_fa = v && cov && !g && easid == asid;
-      endcase
-    end
-  endfunction
 
   // ------------------------------------------------------------------
   // handshakes
@@ -776,7 +789,7 @@ module mmu_core #(
   // the walker or the control sweep owns the RAM read port this cycle
   wire port_walker = (w_state_q == W_FILLRD) || (w_state_q == W_FLUSHRD);
   wire port_ctl = c_busy_q && ((c_kind_q == `MMU_INVAL_ASID) ? (c_set_q < SETS[SB:0]) : !c_issued_q);
-  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q;
+  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q && !w_searching;
   wire ctl_go = ctl_valid_i && ctl_ready_o;
   wire inval_go = ctl_go && ctl_op_i == 2'd2;
   assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i &&
@@ -1113,9 +1126,9 @@ module mmu_core #(
           cnt_q[f_fault_cnt(w_cause_q)] <= cnt_q[f_fault_cnt(w_cause_q)] + 32'd1;
           if (f_x86(w_mode_q)) begin
             for (i = 0; i < SPN; i = i + 1)
-              if (SP_N > 0 && sp_match(i, w_vpn, w_asid_q)) sp_v_q[i] <= 1'b0;
+              if (sp_hit[i]) sp_v_q[i] <= 1'b0;
             for (i = 0; i < PWN; i = i + 1)
-              if (PWC_N > 0 && pw_match(i, w_vpn, w_asid_q)) pw_v_q[i] <= 1'b0;
+              if (pw_hit[i]) pw_v_q[i] <= 1'b0;
             w_state_q <= W_FLUSHRD;
           end else begin
             w_state_q <= W_RESP;
@@ -1177,12 +1190,10 @@ module mmu_core #(
                 cnt_q[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] + 32'd1;
             if (!w_idle) w_stale_q <= 1'b1;
             for (i = 0; i < SPN; i = i + 1)
-              if (SP_N > 0 && inval_fa(sp_v_q[i], sp_vpn_q[i], sp_span_q[i], sp_asid_q[i],
-                  sp_perm_q[i][PG], ctl_kind_i, ctl_asid_i, f_vpn(ctl_data_i)))
+              if (SP_N > 0 && inval_hit(sp_v_q[i], sp_cov[i], sp_aeq[i], sp_perm_q[i][PG], ctl_kind_i))
                 sp_v_q[i] <= 1'b0;
             for (i = 0; i < PWN; i = i + 1)
-              if (PWC_N > 0 && inval_fa(pw_v_q[i], pw_vpn_q[i], pw_span_q[i], pw_asid_q[i],
-                  pw_perm_q[i][PG], ctl_kind_i, ctl_asid_i, f_vpn(ctl_data_i)))
+              if (PWC_N > 0 && inval_hit(pw_v_q[i], pw_cov[i], pw_aeq[i], pw_perm_q[i][PG], ctl_kind_i))
                 pw_v_q[i] <= 1'b0;
             if (ctl_kind_i == `MMU_INVAL_ALL) begin
               tlb_valid_q <= {SETS*WAYS{1'b0}};
