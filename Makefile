@@ -114,6 +114,18 @@ lint-rtl: $(GEN)/.stamp
 	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 .PHONY: lint-rtl
 
+# The valid/ready checks in the RTL, under Icarus: silent when the rule is
+# kept, firing when a waiting request changes.
+rtl-handshake: $(GEN)/.stamp
+	@iverilog -g2005 -I$(GEN) -Irtl -o $(B)/tb_handshake.vvp sim/tb_handshake.v $(RTL_SRC)
+	@p=0; f=0; \
+	if vvp -n $(B)/tb_handshake.vvp | grep -q 'answered' && ! vvp -n $(B)/tb_handshake.vvp | grep -q ASSERTION; \
+	then echo "icarus: rule kept, no assertion"; p=$$((p+1)); else echo "icarus: unexpected assertion"; f=$$((f+1)); fi; \
+	if vvp -n $(B)/tb_handshake.vvp +break | grep -q 'ASSERTION mmu_core: request'; \
+	then echo "icarus: rule broken, assertion fired"; p=$$((p+1)); else echo "icarus: assertion did not fire"; f=$$((f+1)); fi; \
+	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
+.PHONY: rtl-handshake
+
 lint: deps $(GEN)/.stamp lint-rtl
 	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c model/gen_constants.c tests/*.c; do \
 	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) -fsyntax-only $$f || exit 1; \

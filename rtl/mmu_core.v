@@ -1287,6 +1287,51 @@ module mmu_core #(
       end
     end
   end
+
+`ifndef SYNTHESIS
+  // ------------------------------------------------------------------
+  // simulation checks of the valid/ready rule (docs/style.md): a stream's
+  // valid, once high, stays high with the same payload until it is taken.
+  // Checked on the request input, the response output and the Wishbone
+  // strobe (held through wb_stall_i).  A violation stops the simulation.
+  // ------------------------------------------------------------------
+  reg                 chk_req_q, chk_rsp_q, chk_stb_q;
+  reg [TAG_W+ASID_BITS+64+3-1:0] chk_req_pl_q;
+  reg [TAG_W+4+3+PA_BITS+6+6+1+8+16-1:0] chk_rsp_pl_q;
+  reg [PA_BITS-4+1+64+8:0] chk_stb_pl_q;
+  wire [TAG_W+ASID_BITS+64+3-1:0] chk_req_pl =
+      {req_tag_i, req_asid_i, req_va_i, req_access_i, req_priv_i};
+  wire [TAG_W+4+3+PA_BITS+6+6+1+8+16-1:0] chk_rsp_pl =
+      {rsp_tag_o, rsp_cause_o, rsp_level_o, rsp_pa_o, rsp_perm_o, rsp_page_shift_o, rsp_hit_o,
+       rsp_exc_o, rsp_err_o};
+  wire [PA_BITS-4+1+64+8:0] chk_stb_pl = {wb_adr_o, wb_we_o, wb_dat_o, wb_sel_o};
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      chk_req_q <= 1'b0;
+      chk_rsp_q <= 1'b0;
+      chk_stb_q <= 1'b0;
+    end else begin
+      if (chk_req_q && (!req_valid_i || chk_req_pl != chk_req_pl_q)) begin
+        $display("ASSERTION mmu_core: request withdrawn or changed before it was accepted");
+        $stop;
+      end
+      if (chk_rsp_q && (!rsp_valid_o || chk_rsp_pl != chk_rsp_pl_q)) begin
+        $display("ASSERTION mmu_core: response withdrawn or changed before it was taken");
+        $stop;
+      end
+      if (chk_stb_q && (!wb_stb_o || chk_stb_pl != chk_stb_pl_q)) begin
+        $display("ASSERTION mmu_core: Wishbone strobe dropped or changed during a stall");
+        $stop;
+      end
+      chk_req_q <= req_valid_i && !req_ready_o;
+      chk_rsp_q <= rsp_valid_o && !rsp_ready_i;
+      chk_stb_q <= wb_cyc_o && wb_stb_o && wb_stall_i;
+    end
+    chk_req_pl_q <= chk_req_pl;
+    chk_rsp_pl_q <= chk_rsp_pl;
+    chk_stb_pl_q <= chk_stb_pl;
+  end
+`endif
 endmodule
 
 `default_nettype wire

@@ -38,7 +38,7 @@ run_plain() { # label, command...
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
-	grep -aE '^(cosim|verilator|iverilog)' "$log" | sed 's/^/    /'
+	grep -aE '^(cosim|verilator|iverilog|icarus)' "$log" | sed 's/^/    /'
 	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$log" | tail -40; fi
 }
 
@@ -46,6 +46,7 @@ for s in "${suites[@]}"; do
 	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
 done
 run_plain "rtl lint" make -s lint-rtl
+run_plain "rtl handshake checks" make -s rtl-handshake
 IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
 for r in "${runs[@]}"; do
 	name=${r%%|*}; args=${r#*|}
