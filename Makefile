@@ -31,6 +31,19 @@ MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
 HOST_SRC  := host/memimg.c host/mkpt.c host/cli.c
 TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
+RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
+
+# Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
+# checker, and the slice `make test` runs.
+COSIM_VARIANTS := default small textbook
+default_G    :=
+default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
+small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
+small_ARGS   := --geometry 1,1,0,0,2,40 --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
+textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=24 \
+                -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=3 -GTB_IDX0=6 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_PTE=4
+textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
+
 
 all: build
 
@@ -146,22 +159,10 @@ clean:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- RTL: lint, Icarus compile, lockstep co-simulation ----
-RTL_SRC := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 COSIM_C := sim/cosim.c sim/ptgen.c
 
 $(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)/rel/%.o,$(HOST_SRC) $(MODEL_SRC))
 	ar rcs $@ $^
-
-# Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
-# checker, and the slice `make test` runs.
-COSIM_VARIANTS := default small textbook
-default_G    :=
-default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
-small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
-small_ARGS   := --geometry 1,1,0,0,2,40 --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
-textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=24 \
-                -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=3 -GTB_IDX0=6 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_PTE=4
-textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
 
 define cosim_variant
 $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
