@@ -373,25 +373,47 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // state
   // ------------------------------------------------------------------
-  // base array: way contents in RAM, valid and PLRU bits in flip-flops
-  reg  [SETS*WAYS-1:0] tlb_valid_q;
-  reg  [SETS*NB-1:0]   plru_q;
+  // base array: way entries {valid, tag, asid, ppn, perm} and the PLRU trees,
+  // all in RAM, read together by set.  Way writes are registered (they land
+  // one clock after they are decided); a hit's PLRU update is written in the
+  // clock of the hit and forwarded to a read of the same set in that clock.
   reg                  ram_rd_en;
   reg  [SB-1:0]        ram_rd_set;
-  wire [EW-1:0]        ram_rd_data [0:WAYS-1];
+  wire [EW:0]          ram_rd_data [0:WAYS-1];
   reg  [WAYS-1:0]      ram_wr_en;
   reg  [SB-1:0]        ram_wr_set;
-  reg  [EW-1:0]        ram_wr_data;
+  reg  [EW:0]          ram_wr_data [0:WAYS-1];
+  wire [NB-1:0]        plr_rd_data;
+  reg                  plr_wr_en_q;      // registered PLRU write (fill, reset sweep)
+  reg  [SB-1:0]        plr_wr_set_q;
+  reg  [NB-1:0]        plr_wr_data_q;
+  wire                 plr_hit_wr;       // a hit's touch, written now
+  wire                 plr_wr_en = plr_hit_wr || plr_wr_en_q;
+  wire [SB-1:0]        plr_wr_set;
+  wire [NB-1:0]        plr_wr_data;
+  reg                  fwd_v_q;          // the PLRU RAM output is older than this
+  reg  [SB-1:0]        fwd_set_q;
+  reg  [NB-1:0]        fwd_bits_q;
+  reg  [SB-1:0]        rd_set_q;         // set of the last RAM read
 
   genvar gw;
   generate
     for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_way
-      mmu_ram #(.WIDTH(EW), .DEPTH(SETS)) u_way (
+      mmu_ram #(.WIDTH(EW + 1), .DEPTH(SETS)) u_way (
           .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set),
           .rd_data_o(ram_rd_data[gw]), .wr_en_i(ram_wr_en[gw]),
-          .wr_addr_i(ram_wr_set), .wr_data_i(ram_wr_data));
+          .wr_addr_i(ram_wr_set), .wr_data_i(ram_wr_data[gw]));
     end
   endgenerate
+  mmu_ram #(.WIDTH(NB), .DEPTH(SETS)) u_plru_ram (
+      .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set), .rd_data_o(plr_rd_data),
+      .wr_en_i(plr_wr_en), .wr_addr_i(plr_wr_set), .wr_data_i(plr_wr_data));
+
+  // valid bits of the set last read, and its PLRU tree (forwarded if newer)
+  reg [WAYS-1:0] rd_valid;
+  integer kv;
+  always @* for (kv = 0; kv < WAYS; kv = kv + 1) rd_valid[kv] = ram_rd_data[kv][EW];
+  wire [NB-1:0] rd_plru = (fwd_v_q && fwd_set_q == rd_set_q) ? fwd_bits_q : plr_rd_data;
 
   // fields of a RAM entry: {tag, asid, ppn, perm}
   function [TAGB-1:0] e_tag(input [EW-1:0] e);
@@ -408,6 +430,12 @@ module mmu_core #(
   endfunction
   function e_g(input [EW-1:0] e);
     e_g = e[PG];
+  endfunction
+  function [EW-1:0] lo(input [EW:0] e);   // the entry without its valid bit
+    lo = e[EW-1:0];
+  endfunction
+  function [EW:0] e_cleared(input [EW:0] e);   // the entry with valid clear
+    e_cleared = {1'b0, e[EW-1:0]};
   endfunction
 
   // context table in RAM: {mode, root >> PAGE_BITS}
@@ -485,7 +513,8 @@ module mmu_core #(
   wire [SB-1:0]    w_set = (SETS > 1) ? w_vpn[SB-1:0] : {SB{1'b0}};
 
   // control state
-  reg                 c_busy_q;       // an ASID sweep or VA lookup is running
+  reg                 c_busy_q;       // a sweep (ALL, ASID) or a VA lookup is running
+  reg                 c_reset_q;      // the sweep after reset: also clears PLRU trees
   reg [1:0]           c_kind_q;
   reg [ASID_BITS-1:0] c_asid_q;
   reg [VPN_W-1:0]     c_vpn_q;
@@ -565,14 +594,14 @@ module mmu_core #(
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
     else if (!f_canonical(b_mode, b_va_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
     for (k = WAYS - 1; k >= 0; k = k - 1)
-      if (tlb_valid_q[b_set*WAYS+k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
-          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q)) begin
+      if (rd_valid[k] && e_tag(lo(ram_rd_data[k])) == b_vpn[VPN_W-1 -: TAGB] &&
+          (e_g(lo(ram_rd_data[k])) || e_asid(lo(ram_rd_data[k])) == b_asid_q)) begin
         ev_hit_base = 1'b1;
         ev_way = k[WB-1:0];
       end
     if (ev_hit_base) begin
-      ev_perm = e_perm(ram_rd_data[ev_way]);
-      ev_ppn = e_ppn(ram_rd_data[ev_way]);
+      ev_perm = e_perm(lo(ram_rd_data[ev_way]));
+      ev_ppn = e_ppn(lo(ram_rd_data[ev_way]));
     end else if (SP_N > 0) begin
       for (k = SPN - 1; k >= 0; k = k - 1)
         if (sp_hit[k]) begin
@@ -590,10 +619,13 @@ module mmu_core #(
              (b_acc_q != `MMU_ACCESS_W || ev_perm[PD]);
   end
 
+  assign plr_hit_wr = ev && ev_fault == `MMU_CAUSE_OK && ev_use && ev_hit_base;
+  assign plr_wr_set = plr_hit_wr ? b_set : plr_wr_set_q;
+  assign plr_wr_data = plr_hit_wr ? pl_touched : plr_wr_data_q;
+
   // PLRU helpers for the base set of stage B / the walker
-  wire [SB-1:0] pl_set = ev ? b_set : w_set;
-  wire [NB-1:0] pl_bits = plru_q[pl_set*NB +: NB];
-  wire [WAYS-1:0] pl_valid = tlb_valid_q[pl_set*WAYS +: WAYS];
+  wire [NB-1:0] pl_bits = rd_plru;
+  wire [WAYS-1:0] pl_valid = rd_valid;
   wire [WB-1:0] pl_victim;
   reg  [WB-1:0] pl_touch_way;
   wire [NB-1:0] pl_touched;
@@ -747,8 +779,8 @@ module mmu_core #(
     fb_way = {WB{1'b0}};
     fb_match_vec = {WAYS{1'b0}};
     for (k = WAYS - 1; k >= 0; k = k - 1)
-      if (tlb_valid_q[w_set*WAYS+k] && e_tag(ram_rd_data[k]) == w_vpn[VPN_W-1 -: TAGB] &&
-          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == w_asid_q)) begin
+      if (rd_valid[k] && e_tag(lo(ram_rd_data[k])) == w_vpn[VPN_W-1 -: TAGB] &&
+          (e_g(lo(ram_rd_data[k])) || e_asid(lo(ram_rd_data[k])) == w_asid_q)) begin
         fb_hit = 1'b1;
         fb_way = k[WB-1:0];
         fb_match_vec[k] = 1'b1;
@@ -770,14 +802,14 @@ module mmu_core #(
   always @* begin
     ci_kill = {WAYS{1'b0}};
     for (k = 0; k < WAYS; k = k + 1)
-      if (tlb_valid_q[c_cmp_set_q*WAYS+k]) begin
+      if (rd_valid[k]) begin
         if (c_kind_q == `MMU_INVAL_ASID)
-          ci_kill[k] = !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
+          ci_kill[k] = !e_g(lo(ram_rd_data[k])) && e_asid(lo(ram_rd_data[k])) == c_asid_q;
         else if (c_kind_q == `MMU_INVAL_VA)
-          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB];
+          ci_kill[k] = e_tag(lo(ram_rd_data[k])) == c_vpn_q[VPN_W-1 -: TAGB];
         else
-          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB] &&
-                       !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
+          ci_kill[k] = e_tag(lo(ram_rd_data[k])) == c_vpn_q[VPN_W-1 -: TAGB] &&
+                       !e_g(lo(ram_rd_data[k])) && e_asid(lo(ram_rd_data[k])) == c_asid_q;
       end
   end
 
@@ -788,14 +820,22 @@ module mmu_core #(
   wire idle_all = !b_valid_q && w_idle && !c_busy_q && !i_pend_q;
   // the walker or the control sweep owns the RAM read port this cycle
   wire port_walker = (w_state_q == W_FILLRD) || (w_state_q == W_FLUSHRD);
-  wire port_ctl = c_busy_q && ((c_kind_q == `MMU_INVAL_ASID) ? (c_set_q < SETS[SB:0]) : !c_issued_q);
-  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q && !w_searching;
+  wire port_ctl = c_busy_q && c_kind_q != `MMU_INVAL_ALL &&
+                  ((c_kind_q == `MMU_INVAL_ASID) ? (c_set_q < SETS[SB:0]) : !c_issued_q);
+  // the walker's fill and flush states read and write the base array: no
+  // control operation may start while it is in them (or searching)
+  wire w_base_busy = (w_state_q == W_FILLRD) || (w_state_q == W_FILL) ||
+                     (w_state_q == W_FLUSHRD) || (w_state_q == W_FLUSH2);
+  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q && !w_searching && !w_base_busy;
   wire ctl_go = ctl_valid_i && ctl_ready_o;
   wire inval_go = ctl_go && ctl_op_i == 2'd2;
   assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i &&
                        !c_busy_q && !i_pend_q;
   wire req_go = req_valid_i && req_ready_o;
-  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i;
+  // a registered RAM write lands at the end of this clock: a read now would
+  // return the old word
+  wire wr_landing = (ram_wr_en != {WAYS{1'b0}}) || plr_wr_en_q || ctx_wr_en;
+  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing;
   wire insp_go = insp_valid_i && insp_ready_o;
 
   // ------------------------------------------------------------------
@@ -803,8 +843,7 @@ module mmu_core #(
   // ------------------------------------------------------------------
   wire [SB-1:0] req_set = (SETS > 1) ? req_va_i[PAGE_BITS +: SB] : {SB{1'b0}};
   wire [SB-1:0] insp_set = (SETS > 1) ? insp_index_i[WAYB +: SB] : {SB{1'b0}};
-  wire [15:0] i_set = (SETS > 1) ? i_index_q / WAYS[15:0] : 16'd0;
-  wire [15:0] i_way = i_index_q % WAYS[15:0];
+  wire [WB-1:0] i_way = (WAYS > 1) ? i_index_q[WB-1:0] : {WB{1'b0}};
   always @* begin
     ram_rd_en = 1'b0;
     ram_rd_set = {SB{1'b0}};
@@ -828,7 +867,7 @@ module mmu_core #(
       ctx_rd_asid = b_asid_q;
     end else if (insp_go) begin
       ram_rd_en = 1'b1;
-      ram_rd_set = insp_set;
+      ram_rd_set = (insp_array_i == 3'd3) ? insp_index_i[SB-1:0] : insp_set;
       ctx_rd_en = 1'b1;
       ctx_rd_asid = insp_index_i[ASID_BITS-1:0];
     end
@@ -838,9 +877,10 @@ module mmu_core #(
   wire [35:0] i_base_vpn;
   generate
     if (SETS > 1) begin : g_vpn_sets
-      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]]), i_set[SB-1:0]};
+      wire [SB-1:0] i_set = i_index_q[WAYB +: SB];
+      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(lo(ram_rd_data[i_way[WB-1:0]])), i_set};
     end else begin : g_vpn_one_set
-      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]])};
+      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(lo(ram_rd_data[i_way[WB-1:0]]))};
     end
   endgenerate
 
@@ -866,8 +906,8 @@ module mmu_core #(
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      tlb_valid_q <= {SETS*WAYS{1'b0}};
-      plru_q <= {SETS*NB{1'b0}};
+      plr_wr_en_q <= 1'b0;
+      fwd_v_q <= 1'b0;
       sp_plru_q <= {SPNB{1'b0}};
       pw_plru_q <= {PWNB{1'b0}};
       for (i = 0; i < SPN; i = i + 1) sp_v_q[i] <= 1'b0;
@@ -877,7 +917,11 @@ module mmu_core #(
       b_rd_ok_q <= 1'b0;
       w_state_q <= W_IDLE;
       w_stale_q <= 1'b0;
-      c_busy_q <= 1'b0;
+      // the arrays are cleared by a sweep that starts now
+      c_busy_q <= 1'b1;
+      c_reset_q <= 1'b1;
+      c_kind_q <= `MMU_INVAL_ALL;
+      c_set_q <= {(SB+1){1'b0}};
       c_cmp_q <= 1'b0;
       i_pend_q <= 1'b0;
       insp_rvalid_o <= 1'b0;
@@ -898,7 +942,18 @@ module mmu_core #(
       ctl_done_o <= 1'b0;
       insp_rvalid_o <= 1'b0;
       ram_wr_en <= {WAYS{1'b0}};
+      plr_wr_en_q <= 1'b0;
       ctx_wr_en <= 1'b0;
+      // PLRU forward: a hit's write landed with this edge; a read without a
+      // write at this edge sees the RAM up to date
+      if (plr_hit_wr) begin
+        fwd_v_q <= 1'b1;
+        fwd_set_q <= b_set;
+        fwd_bits_q <= pl_touched;
+      end else if (ram_rd_en) begin
+        fwd_v_q <= 1'b0;
+      end
+      if (ram_rd_en) rd_set_q <= ram_rd_set;
       if (rsp_valid_o && rsp_ready_i) rsp_valid_o <= 1'b0;
 
       // ---------------- stage B ----------------
@@ -906,8 +961,8 @@ module mmu_core #(
       // stop doing so when the read port serves someone else, or when a RAM
       // or context write lands (a read in the same clock returns old data).
       if (b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go)
-        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !ctx_wr_en;  // the re-read issued now
-      else if (port_ctl || port_walker || ram_wr_en != {WAYS{1'b0}} || ctx_wr_en)
+        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !plr_wr_en_q && !ctx_wr_en;  // re-read now
+      else if (port_ctl || port_walker || ram_wr_en != {WAYS{1'b0}} || plr_wr_en_q || ctx_wr_en)
         b_rd_ok_q <= 1'b0;
       if (ev) begin
         b_valid_q <= 1'b0;
@@ -936,8 +991,7 @@ module mmu_core #(
             rsp_hit_o <= 1'b1;
             rsp_exc_o <= 8'd0;
             rsp_err_o <= 16'd0;
-            if (ev_hit_base) plru_q[b_set*NB +: NB] <= pl_touched;
-            else sp_plru_q <= sp_touched;
+            if (!ev_hit_base) sp_plru_q <= sp_touched;
           end else begin
             if (!ev_hit_base && !ev_hit_sp)
               cnt_q[`MMU_CNT_MISSES] <= cnt_q[`MMU_CNT_MISSES] + 32'd1;
@@ -954,7 +1008,7 @@ module mmu_core #(
       end
       if (req_go) begin
         b_valid_q <= 1'b1;
-        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !ctx_wr_en;
+        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !plr_wr_en_q && !ctx_wr_en;
         b_va_q <= req_va_i;
         b_asid_q <= req_asid_i;
         b_acc_q <= req_access_i;
@@ -1094,7 +1148,7 @@ module mmu_core #(
             w_state_q <= (w_stale_q || inval_go) ? W_RESP : W_FILLRD;
           end
         end
-        W_FILLRD: if (!port_ctl) w_state_q <= W_FILL;
+        W_FILLRD: if (!c_busy_q) w_state_q <= W_FILL;
         W_FILL: begin
           if (w_stale_q || inval_go) begin
             w_state_q <= W_RESP;
@@ -1102,12 +1156,18 @@ module mmu_core #(
             if (w_level_q == 3'd0) begin
               ram_wr_en[fill_way] <= 1'b1;
               ram_wr_set <= w_set;
-              ram_wr_data <= {w_vpn[VPN_W-1 -: TAGB], w_asid_q, w_leaf_ppn_q[PPN_W-1:0], w_leaf_perm_q};
-              tlb_valid_q[w_set*WAYS + {{(32-WB){1'b0}}, fill_way}] <= 1'b1;
-              plru_q[w_set*NB +: NB] <= pl_touched;
+              ram_wr_data[fill_way] <= {1'b1, w_vpn[VPN_W-1 -: TAGB], w_asid_q,
+                                        w_leaf_ppn_q[PPN_W-1:0], w_leaf_perm_q};
+              plr_wr_en_q <= 1'b1;
+              plr_wr_set_q <= w_set;
+              plr_wr_data_q <= pl_touched;
               if (SP_N > 0 && fs_hit) sp_v_q[fs_idx] <= 1'b0;
             end else begin
-              if (fb_hit) tlb_valid_q[w_set*WAYS + {{(32-WB){1'b0}}, fb_way}] <= 1'b0;
+              if (fb_hit) begin
+                ram_wr_en[fb_way] <= 1'b1;
+                ram_wr_set <= w_set;
+                ram_wr_data[fb_way] <= e_cleared(ram_rd_data[fb_way]);
+              end
               if (SP_N > 0) begin
                 sp_v_q[fs_idx] <= 1'b1;
                 sp_vpn_q[fs_idx] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
@@ -1134,10 +1194,14 @@ module mmu_core #(
             w_state_q <= W_RESP;
           end
         end
-        W_FLUSHRD: if (!port_ctl) w_state_q <= W_FLUSH2;
+        W_FLUSHRD: if (!c_busy_q) w_state_q <= W_FLUSH2;
         W_FLUSH2: begin
+          ram_wr_set <= w_set;
           for (i = 0; i < WAYS; i = i + 1)
-            if (fb_match_vec[i]) tlb_valid_q[w_set*WAYS + i] <= 1'b0;
+            if (fb_match_vec[i]) begin
+              ram_wr_en[i] <= 1'b1;
+              ram_wr_data[i] <= e_cleared(ram_rd_data[i]);
+            end
           w_state_q <= W_RESP;
         end
         W_RESP: if (r_free && !ev) begin
@@ -1195,10 +1259,7 @@ module mmu_core #(
             for (i = 0; i < PWN; i = i + 1)
               if (PWC_N > 0 && inval_hit(pw_v_q[i], pw_cov[i], pw_aeq[i], pw_perm_q[i][PG], ctl_kind_i))
                 pw_v_q[i] <= 1'b0;
-            if (ctl_kind_i == `MMU_INVAL_ALL) begin
-              tlb_valid_q <= {SETS*WAYS{1'b0}};
-              ctl_done_o <= 1'b1;
-            end else begin
+            begin
               c_busy_q <= 1'b1;
               c_kind_q <= ctl_kind_i;
               c_asid_q <= ctl_asid_i;
@@ -1213,11 +1274,34 @@ module mmu_core #(
             ctl_done_o <= 1'b1;
           end
         endcase
+      end else if (c_busy_q && c_kind_q == `MMU_INVAL_ALL) begin
+        // clear every way of one set a clock (and, after reset, its PLRU tree)
+        ram_wr_set <= c_set_q[SB-1:0];
+        for (i = 0; i < WAYS; i = i + 1) begin
+          ram_wr_en[i] <= 1'b1;
+          ram_wr_data[i] <= {(EW+1){1'b0}};
+        end
+        if (c_reset_q) begin
+          plr_wr_en_q <= 1'b1;
+          plr_wr_set_q <= c_set_q[SB-1:0];
+          plr_wr_data_q <= {NB{1'b0}};
+        end
+        c_set_q <= c_set_q + 1'b1;
+        if (c_set_q == SETS[SB:0] - 1'b1) begin
+          c_busy_q <= 1'b0;
+          c_reset_q <= 1'b0;
+          ctl_done_o <= !c_reset_q;
+        end
       end else if (c_busy_q) begin
         // a read was issued last cycle for c_cmp_set_q: clear what matches
-        if (c_cmp_q)
+        if (c_cmp_q) begin
+          ram_wr_set <= c_cmp_set_q;
           for (i = 0; i < WAYS; i = i + 1)
-            if (ci_kill[i]) tlb_valid_q[c_cmp_set_q*WAYS + i] <= 1'b0;
+            if (ci_kill[i]) begin
+              ram_wr_en[i] <= 1'b1;
+              ram_wr_data[i] <= e_cleared(ram_rd_data[i]);
+            end
+        end
         c_cmp_q <= port_ctl;
         c_cmp_set_q <= ram_rd_set;
         if (port_ctl) begin
@@ -1248,12 +1332,12 @@ module mmu_core #(
         insp_data_o <= 64'd0;
         case (i_array_q)
           3'd0: begin
-            insp_ev_o <= tlb_valid_q[i_set*WAYS + {16'd0, i_way}];
+            insp_ev_o <= rd_valid[i_way[WB-1:0]];
             insp_vpn_o <= i_base_vpn;
-            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, e_ppn(ram_rd_data[i_way[WB-1:0]])};
-            insp_asid_o <= e_asid(ram_rd_data[i_way[WB-1:0]]);
+            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, e_ppn(lo(ram_rd_data[i_way[WB-1:0]]))};
+            insp_asid_o <= e_asid(lo(ram_rd_data[i_way[WB-1:0]]));
             insp_shift_o <= PAGE_BITS[5:0];
-            insp_perm_o <= e_perm(ram_rd_data[i_way[WB-1:0]]);
+            insp_perm_o <= e_perm(lo(ram_rd_data[i_way[WB-1:0]]));
           end
           3'd1: begin
             insp_ev_o <= sp_v_q[i_index_q[SPB-1:0]];
@@ -1275,7 +1359,7 @@ module mmu_core #(
           end
           3'd3: begin
             if (i_index_q < SETS[15:0])
-              insp_data_o <= {{(64-NB){1'b0}}, plru_q[i_index_q[SB-1:0]*NB +: NB]};
+              insp_data_o <= {{(64-NB){1'b0}}, rd_plru};
             else if (i_index_q == SETS[15:0])
               insp_data_o <= {{(64-SPNB){1'b0}}, sp_plru_q};
             else
