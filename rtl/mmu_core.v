@@ -873,6 +873,45 @@ module mmu_core #(
     end
   end
 
+  // ------------------------------------------------------------------
+  // counters: one increment-enable per counter from this clock's events, one
+  // incrementer per counter.  No counter gets two events in one clock
+  // (stage B and the walker never act together), so OR-ing them is exact.
+  // ------------------------------------------------------------------
+  reg [NCNT-1:0] cnt_inc;
+  wire cnt_clear = ctl_go && ctl_op_i == 2'd3;
+  always @* begin
+    cnt_inc = {NCNT{1'b0}};
+    if (ev) begin
+      if (ev_fault != `MMU_CAUSE_OK) begin
+        cnt_inc[f_fault_cnt(ev_fault)] = 1'b1;
+      end else begin
+        cnt_inc[`MMU_CNT_LOOKUPS] = 1'b1;
+        if (ev_use) cnt_inc[`MMU_CNT_HITS] = 1'b1;
+        else if (!ev_hit_base && !ev_hit_sp) cnt_inc[`MMU_CNT_MISSES] = 1'b1;
+      end
+    end
+    if (w_state_q == W_START) begin
+      cnt_inc[`MMU_CNT_WALKS] = 1'b1;
+      if (pl_hit) cnt_inc[`MMU_CNT_PWC_HITS] = 1'b1;
+    end
+    if (w_state_q == W_ADDR && (w_pte_pa >> PA_BITS) == 64'd0) cnt_inc[`MMU_CNT_PTE_READS] = 1'b1;
+    if (w_state_q == W_DECODE && d_cause == `MMU_CAUSE_OK && d_write)
+      cnt_inc[`MMU_CNT_PTE_WRITES] = 1'b1;
+    if (w_state_q == W_FLUSH) cnt_inc[f_fault_cnt(w_cause_q)] = 1'b1;
+    if (inval_go) cnt_inc[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] = 1'b1;
+  end
+
+  genvar gc;
+  generate
+    for (gc = 0; gc < NCNT; gc = gc + 1) begin : g_cnt
+      always @(posedge clk_i or negedge rst_ni)
+        if (!rst_ni) cnt_q[gc] <= 32'd0;
+        else if (cnt_clear) cnt_q[gc] <= 32'd0;
+        else if (cnt_inc[gc]) cnt_q[gc] <= cnt_q[gc] + 32'd1;
+    end
+  endgenerate
+
   // the VPN of the base entry being inspected: its tag, then its set
   wire [35:0] i_base_vpn;
   generate
@@ -912,7 +951,6 @@ module mmu_core #(
       pw_plru_q <= {PWNB{1'b0}};
       for (i = 0; i < SPN; i = i + 1) sp_v_q[i] <= 1'b0;
       for (i = 0; i < PWN; i = i + 1) pw_v_q[i] <= 1'b0;
-      for (i = 0; i < NCNT; i = i + 1) cnt_q[i] <= 32'd0;
       b_valid_q <= 1'b0;
       b_rd_ok_q <= 1'b0;
       w_state_q <= W_IDLE;
@@ -976,11 +1014,8 @@ module mmu_core #(
           rsp_page_shift_o <= 6'd0;
           rsp_hit_o <= 1'b0;
           {rsp_exc_o, rsp_err_o} <= f_native(b_mode, ev_fault, b_acc_q, b_priv_q);
-          cnt_q[f_fault_cnt(ev_fault)] <= cnt_q[f_fault_cnt(ev_fault)] + 32'd1;
         end else begin
-          cnt_q[`MMU_CNT_LOOKUPS] <= cnt_q[`MMU_CNT_LOOKUPS] + 32'd1;
           if (ev_use) begin
-            cnt_q[`MMU_CNT_HITS] <= cnt_q[`MMU_CNT_HITS] + 32'd1;
             rsp_valid_o <= 1'b1;
             rsp_tag_o <= b_tag_q;
             rsp_cause_o <= `MMU_CAUSE_OK;
@@ -993,8 +1028,6 @@ module mmu_core #(
             rsp_err_o <= 16'd0;
             if (!ev_hit_base) sp_plru_q <= sp_touched;
           end else begin
-            if (!ev_hit_base && !ev_hit_sp)
-              cnt_q[`MMU_CNT_MISSES] <= cnt_q[`MMU_CNT_MISSES] + 32'd1;
             w_state_q <= W_START;
             w_va_q <= b_va_q;
             w_asid_q <= b_asid_q;
@@ -1019,13 +1052,11 @@ module mmu_core #(
       // ---------------- walker ----------------
       case (w_state_q)
         W_START: begin
-          cnt_q[`MMU_CNT_WALKS] <= cnt_q[`MMU_CNT_WALKS] + 32'd1;
           w_stale_q <= 1'b0;
           w_acc_perm_q <= 6'b001111;           // R W X U, not G
           w_level_q <= f_levels(w_mode_q) - 3'd1;
           w_table_q <= {{(64-PA_BITS){1'b0}}, w_root_q};
           if (pl_hit) begin
-            cnt_q[`MMU_CNT_PWC_HITS] <= cnt_q[`MMU_CNT_PWC_HITS] + 32'd1;
             pw_plru_q <= pw_touched;
             w_level_q <= pw_level_q[pl_idx] - 3'd1;
             w_table_q <= {{(64-PPN_W){1'b0}}, pw_ppn_q[pl_idx]} << PAGE_BITS;
@@ -1039,7 +1070,6 @@ module mmu_core #(
             w_cause_q <= `MMU_CAUSE_ACCESS;
             w_state_q <= W_FLUSH;
           end else begin
-            cnt_q[`MMU_CNT_PTE_READS] <= cnt_q[`MMU_CNT_PTE_READS] + 32'd1;
             wb_cyc_o <= 1'b1;
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b0;
@@ -1069,7 +1099,6 @@ module mmu_core #(
             w_cause_q <= d_cause;
             w_state_q <= W_FLUSH;
           end else if (d_write) begin
-            cnt_q[`MMU_CNT_PTE_WRITES] <= cnt_q[`MMU_CNT_PTE_WRITES] + 32'd1;
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b1;
             if (f_pte_bytes(w_mode_q) == 4'd8) begin
@@ -1183,7 +1212,6 @@ module mmu_core #(
           end
         end
         W_FLUSH: begin
-          cnt_q[f_fault_cnt(w_cause_q)] <= cnt_q[f_fault_cnt(w_cause_q)] + 32'd1;
           if (f_x86(w_mode_q)) begin
             for (i = 0; i < SPN; i = i + 1)
               if (sp_hit[i]) sp_v_q[i] <= 1'b0;
@@ -1250,8 +1278,6 @@ module mmu_core #(
             ctl_done_o <= 1'b1;
           end
           2'd2: begin
-            cnt_q[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] <=
-                cnt_q[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] + 32'd1;
             if (!w_idle) w_stale_q <= 1'b1;
             for (i = 0; i < SPN; i = i + 1)
               if (SP_N > 0 && inval_hit(sp_v_q[i], sp_cov[i], sp_aeq[i], sp_perm_q[i][PG], ctl_kind_i))
@@ -1269,10 +1295,7 @@ module mmu_core #(
               c_cmp_q <= 1'b0;
             end
           end
-          default: begin
-            for (i = 0; i < NCNT; i = i + 1) cnt_q[i] <= 32'd0;
-            ctl_done_o <= 1'b1;
-          end
+          default: ctl_done_o <= 1'b1;   // counters: see the counter block
         endcase
       end else if (c_busy_q && c_kind_q == `MMU_INVAL_ALL) begin
         // clear every way of one set a clock (and, after reset, its PLRU tree)
