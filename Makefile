@@ -115,11 +115,12 @@ bench: deps $(B)/rel/bench_model
 	$(B)/rel/bench_model
 
 # ---- lint: RTL under Verilator -Wall at four geometries and Icarus; C under clang ----
-RTL_LINT_CFGS := default small textbook max
+RTL_LINT_CFGS := default small textbook max board
 max_G := -GSETS=256 -GWAYS=16 -GSP_N=16 -GPWC_N=16 -GASID_BITS=16
+board_G := -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GINSPECT=0
 lint-rtl: $(GEN)/.stamp
 	@p=0; f=0; for c in $(RTL_LINT_CFGS); do \
-	  case $$c in default) g="";; small) g="$(small_G)";; textbook) g="$(textbook_G)";; max) g="$(max_G)";; esac; \
+	  case $$c in default) g="";; small) g="$(small_G)";; textbook) g="$(textbook_G)";; max) g="$(max_G)";; board) g="$(board_G)";; esac; \
 	  if verilator --lint-only -Wall -I$(GEN) -Irtl $$g rtl/lint.vlt $(RTL_SRC) >$(B)/lint-$$c.log 2>&1; \
 	  then echo "verilator -Wall $$c: clean"; p=$$((p+1)); else cat $(B)/lint-$$c.log; f=$$((f+1)); fi; done; \
 	if iverilog -g2005 -I$(GEN) -Irtl -o $(B)/icarus.vvp $(RTL_SRC) >$(B)/icarus.log 2>&1; \

@@ -25,6 +25,8 @@
 //   ASID_BITS    ASID width (8)
 //   PA_BITS      implemented physical address width (56)
 //   TAG_W        request tag width (16)
+//   INSPECT      1 = the inspection port reads TLB, superpage and PWC entries
+//                and PLRU words; 0 = only counters and contexts (saves area)
 //   TEXTBOOK     1 = a textbook machine with the TB_* geometry (0)
 //   TB_VA, TB_PA, TB_PAGE, TB_LEVELS, TB_IDX0..3 (root first), TB_PTE
 `default_nettype none
@@ -38,6 +40,7 @@ module mmu_core #(
     parameter integer ASID_BITS = 8,
     parameter integer PA_BITS   = 56,
     parameter integer TAG_W     = 16,
+    parameter integer INSPECT   = 1,
     parameter integer TEXTBOOK  = 0,
     parameter integer TB_VA     = 14,
     parameter integer TB_PA     = 12,
@@ -1353,7 +1356,7 @@ module mmu_core #(
         insp_shift_o <= 6'd0;
         insp_perm_o <= 6'd0;
         insp_data_o <= 64'd0;
-        case (i_array_q)
+        case (INSPECT != 0 || i_array_q >= 3'd4 ? i_array_q : 3'd7)
           3'd0: begin
             insp_ev_o <= rd_valid[i_way[WB-1:0]];
             insp_vpn_o <= i_base_vpn;
@@ -1389,7 +1392,8 @@ module mmu_core #(
               insp_data_o <= {{(64-PWNB){1'b0}}, pw_plru_q};
           end
           3'd4: insp_data_o <= {32'd0, cnt_q[i_index_q[4:0]]};
-          default: insp_data_o <= {{(61-PPN_W){1'b0}}, ctx_rd_data};
+          3'd5: insp_data_o <= {{(61-PPN_W){1'b0}}, ctx_rd_data};
+          default: ;  // not built (INSPECT = 0): zeros
         endcase
       end
     end
