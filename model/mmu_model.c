@@ -110,6 +110,22 @@ void mmu_config_default(struct mmu_config *cfg)
 	cfg->pa_bits = 56;
 }
 
+/* VPN bits the TLB keeps on a standard machine: the widest mode built. */
+static unsigned std_vpn_bits(unsigned modes)
+{
+	if (!modes || (modes & (1u << MMU_MODE_SV48 | 1u << MMU_MODE_X86_64)))
+		return 36;
+	if (modes & (1u << MMU_MODE_SV39))
+		return 27;
+	return 20;
+}
+
+/* Is this mode built into the MMU? */
+static int mode_built(const struct mmu_config *cfg, unsigned mode)
+{
+	return !cfg->modes || (cfg->modes >> mode & 1);
+}
+
 int mmu_config_resolve(struct mmu_config *cfg)
 {
 	struct mmu_textbook *tb = &cfg->tb;
@@ -122,9 +138,12 @@ int mmu_config_resolve(struct mmu_config *cfg)
 	    cfg->asid_bits < 1 || cfg->asid_bits > 16 || cfg->pa_bits > 56)
 		return MMU_E_INVAL;
 	if (tb->levels == 0) {
-		if (cfg->pa_bits < 32)
+		unsigned all = 1u << MMU_MODE_SV32 | 1u << MMU_MODE_SV39 | 1u << MMU_MODE_SV48 |
+			       1u << MMU_MODE_X86_64;
+
+		if (cfg->pa_bits < 32 || (cfg->modes & ~all))
 			return MMU_E_INVAL;
-		vpn_bits = 36;
+		vpn_bits = std_vpn_bits(cfg->modes);
 	} else {
 		unsigned sum = 0;
 
@@ -152,6 +171,8 @@ int mmu_config_resolve(struct mmu_config *cfg)
 		    10 + tb->pa_bits - tb->page_bits > 8 * tb->pte_bytes)
 			return MMU_E_INVAL;
 		vpn_bits = tb->va_bits - tb->page_bits;
+		if (cfg->modes & ~(1u << MMU_MODE_TEXTBOOK))
+			return MMU_E_INVAL;
 	}
 	if (log2u(cfg->tlb_sets) > vpn_bits)
 		return MMU_E_INVAL;
@@ -241,7 +262,7 @@ int mmu_model_new(const struct mmu_config *cfg, const struct mmu_mem_ops *mem,
 		m->vpn_mask = MASK(m->cfg.tb.va_bits - m->cfg.tb.page_bits);
 	} else {
 		m->page_bits = 12;
-		m->vpn_mask = MASK(36);
+		m->vpn_mask = MASK(std_vpn_bits(m->cfg.modes));
 	}
 	m->pol.maxphy = (uint8_t)(m->cfg.pa_bits < 52 ? m->cfg.pa_bits : 52);
 	nctx = (size_t)1 << m->cfg.asid_bits;
@@ -319,7 +340,7 @@ int mmu_set_context(struct mmu_model *m, unsigned asid, unsigned mode, uint64_t 
 		m->ctx[asid].root = 0;
 		return MMU_OK;
 	}
-	if ((mode == MMU_MODE_TEXTBOOK) != is_textbook(m))
+	if ((mode == MMU_MODE_TEXTBOOK) != is_textbook(m) || !mode_built(&m->cfg, mode))
 		return MMU_E_INVAL;
 	d = &m->md[mode];
 	if (root & MASK(d->page_bits))
@@ -1071,7 +1092,7 @@ static void export_geometry(const struct mode_desc *d, unsigned pa_bits, unsigne
 int mmu_mode_geometry(const struct mmu_model *m, unsigned mode, struct mmu_geometry *g)
 {
 	if (mode == MMU_MODE_OFF || mode >= MMU_MODE_COUNT ||
-	    (mode == MMU_MODE_TEXTBOOK) != is_textbook(m))
+	    (mode == MMU_MODE_TEXTBOOK) != is_textbook(m) || !mode_built(&m->cfg, mode))
 		return MMU_E_INVAL;
 	export_geometry(&m->md[mode], mode_pa_bits(m, mode), m->set_bits, g);
 	return MMU_OK;
@@ -1084,7 +1105,7 @@ int mmu_config_geometry(const struct mmu_config *cfg, unsigned mode, unsigned ma
 	struct mode_desc md[MMU_MODE_COUNT];
 
 	if (mmu_config_resolve(&c) || mode == MMU_MODE_OFF || mode >= MMU_MODE_COUNT ||
-	    (mode == MMU_MODE_TEXTBOOK) != (c.tb.levels != 0))
+	    (mode == MMU_MODE_TEXTBOOK) != (c.tb.levels != 0) || !mode_built(&c, mode))
 		return MMU_E_INVAL;
 	build_modes(&c, md);
 	if (mode == MMU_MODE_X86_64 && maxphy == 0)

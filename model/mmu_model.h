@@ -50,6 +50,12 @@ struct mmu_config {
 	unsigned asid_bits;   /* ASID width, 1..16 (default 8) */
 	unsigned pa_bits;     /* implemented physical address width, 32..56 (textbook: 8..56; default 56) */
 	/*
+	 * Modes built in: bit m set = mode m (MMU_MODE_*) may be set in a context.
+	 * 0 = every mode of the machine's kind.  The TLB's VPN width follows the
+	 * widest mode built (Sv32 20 bits, Sv39 27, Sv48/x86-64 36).
+	 */
+	unsigned modes;
+	/*
 	 * Textbook machine: if tb.levels != 0, the MMU is a textbook machine and
 	 * only MMU_MODE_TEXTBOOK contexts may be set; otherwise the standard modes
 	 * (Sv32, Sv39, Sv48, x86-64) may be mixed.

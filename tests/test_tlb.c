@@ -448,6 +448,40 @@ static void api_errors(void **state)
 	testmem_free(&t);
 }
 
+/* A build with only Sv39: other modes are refused and the TLB keeps 27-bit
+ * VPNs (an upper-half VA's entry holds VA[38:12], not its sign copies). */
+static void modes_built_in(void **state)
+{
+	struct mmu_config c;
+	struct fx f;
+	struct mmu_entry e;
+	struct mmu_geometry g;
+	int found = 0;
+
+	(void)state;
+	mmu_config_default(&c);
+	c.modes = 1u << MMU_MODE_TEXTBOOK;
+	assert_int_equal(mmu_config_resolve(&c), MMU_E_INVAL);
+	c.modes = 1u << 7;
+	assert_int_equal(mmu_config_resolve(&c), MMU_E_INVAL);
+	c.modes = 1u << MMU_MODE_SV39;
+	assert_int_equal(mmu_config_geometry(&c, MMU_MODE_SV48, 0, &g), MMU_E_INVAL);
+	assert_int_equal(mmu_config_geometry(&c, MMU_MODE_SV39, 0, &g), 0);
+	fx_new(&f, &c, 0, 0x10000);
+	assert_int_equal(mmu_set_context(f.m, 0, MMU_MODE_X86_64, 0x1000), MMU_E_INVAL);
+	assert_int_equal(mmu_set_context(f.m, 0, MMU_MODE_SV39, 0x1000), 0);
+	/* the top gigapage of the upper half: root[511] */
+	tm_put64(&f.t, 0x1000 + 511 * 8, rv_pte(0x40000000, 12, RV_V | RV_R | RV_A));
+	assert_int_equal(fx_tr(&f, 0, 0xffffffffc0001234ULL, R, S).pa, 0x40001234);
+	for (unsigned i = 0; i < 8; i++)
+		if (!mmu_sp_entry(f.m, i, &e) && e.valid) {
+			assert_int_equal(e.vpn, 0x7fc0000); /* 27 bits: 511 << 18 */
+			found++;
+		}
+	assert_int_equal(found, 1);
+	fx_free(&f);
+}
+
 /* Every allocation mmu_model_new makes is made to fail in turn; each failure
  * returns MMU_E_NOMEM and frees what was allocated (ASan/valgrind check). */
 static void allocation_failures(void **state)
@@ -489,6 +523,7 @@ int main(void)
 		cmocka_unit_test(forbidden_hit_walks_and_refills_in_place),
 		cmocka_unit_test(superpage_array),
 		cmocka_unit_test(api_errors),
+		cmocka_unit_test(modes_built_in),
 		cmocka_unit_test(allocation_failures),
 	};
 
