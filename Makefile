@@ -35,7 +35,7 @@ RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 
 # Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
 # checker, and the slice `make test` runs.
-COSIM_VARIANTS := default small textbook
+COSIM_VARIANTS := default small textbook sv39board
 default_G    :=
 default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
 small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
@@ -43,6 +43,8 @@ small_ARGS   := --geometry 1,1,0,0,2,40 --modes sv32,sv39,sv48,x86_64 --seeds 1-
 textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=24 \
                 -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=3 -GTB_IDX0=6 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_PTE=4
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
+sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34
+sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests 2000
 
 
 all: build
@@ -104,7 +106,7 @@ build: deps $(B)/rel/mmuctl $(addprefix $(B)/rel/tests/,$(TESTS)) $(B)/rel/bench
 test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
-	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS)" \
+	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
 	  bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
@@ -178,6 +180,6 @@ $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
 
 cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	@for v in $(COSIM_VARIANTS); do \
-	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; esac; \
+	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim

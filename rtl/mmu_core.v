@@ -25,6 +25,8 @@
 //   ASID_BITS    ASID width (8)
 //   PA_BITS      implemented physical address width (56)
 //   TAG_W        request tag width (16)
+//   MODES        modes built in: bit m = MMU_MODE m (0 = all of the machine's
+//                kind); a context holding a mode not built answers no-context
 //   INSPECT      1 = the inspection port reads TLB, superpage and PWC entries
 //                and PLRU words; 0 = only counters and contexts (saves area)
 //   TEXTBOOK     1 = a textbook machine with the TB_* geometry (0)
@@ -41,6 +43,7 @@ module mmu_core #(
     parameter integer PA_BITS   = 56,
     parameter integer TAG_W     = 16,
     parameter integer INSPECT   = 1,
+    parameter integer MODES     = 0,
     parameter integer TEXTBOOK  = 0,
     parameter integer TB_VA     = 14,
     parameter integer TB_PA     = 12,
@@ -112,8 +115,14 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // calculated parameters: do not change
   // ------------------------------------------------------------------
+  localparam integer HAS_SV32 = ((TEXTBOOK == 0) && (MODES == 0 || ((MODES >> 1) & 1) != 0)) ? 1 : 0;
+  localparam integer HAS_SV39 = ((TEXTBOOK == 0) && (MODES == 0 || ((MODES >> 2) & 1) != 0)) ? 1 : 0;
+  localparam integer HAS_SV48 = ((TEXTBOOK == 0) && (MODES == 0 || ((MODES >> 3) & 1) != 0)) ? 1 : 0;
+  localparam integer HAS_X86  = ((TEXTBOOK == 0) && (MODES == 0 || ((MODES >> 4) & 1) != 0)) ? 1 : 0;
   localparam integer PAGE_BITS = (TEXTBOOK != 0) ? TB_PAGE : 12;
-  localparam integer VPN_W     = (TEXTBOOK != 0) ? TB_VA - TB_PAGE : 36;
+  // the TLB keeps the VPN bits of the widest mode built
+  localparam integer VPN_W     = (TEXTBOOK != 0) ? TB_VA - TB_PAGE :
+                                 (HAS_SV48 != 0 || HAS_X86 != 0) ? 36 : (HAS_SV39 != 0) ? 27 : 20;
   localparam integer SB        = (SETS > 1) ? $clog2(SETS) : 1;   // set index bits (>=1)
   localparam integer SETB      = (SETS > 1) ? $clog2(SETS) : 0;   // real set bits
   localparam integer TAGB      = VPN_W - SETB;
@@ -155,8 +164,8 @@ module mmu_core #(
   function [2:0] f_levels(input [2:0] mode);
     begin
       if (TEXTBOOK != 0) f_levels = TB_LEVELS[2:0];
-      else if (mode == `MMU_MODE_SV32) f_levels = 3'd2;
-      else if (mode == `MMU_MODE_SV39) f_levels = 3'd3;
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_levels = 3'd2;
+      else if ((HAS_SV39 != 0 && mode == `MMU_MODE_SV39)) f_levels = 3'd3;
       else f_levels = 3'd4;
     end
   endfunction
@@ -171,7 +180,7 @@ module mmu_core #(
           3'd2: f_shift = TBS2[5:0];
           default: f_shift = TBS3[5:0];
         endcase
-      else if (mode == `MMU_MODE_SV32)
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32))
         case (level)
           3'd0: f_shift = 6'd12;
           3'd1: f_shift = 6'd22;
@@ -197,7 +206,7 @@ module mmu_core #(
           3'd2: f_lowmask = (64'd1 << TBS2) - 64'd1;
           default: f_lowmask = (64'd1 << TBS3) - 64'd1;
         endcase
-      else if (mode == `MMU_MODE_SV32)
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32))
         case (level)
           3'd0: f_lowmask = 64'h0000_0000_0000_0fff;
           3'd1: f_lowmask = 64'h0000_0000_003f_ffff;
@@ -223,7 +232,7 @@ module mmu_core #(
           3'd2: f_index = va[TBS2 +: 16] & ((16'd1 << TBI_L2) - 16'd1);
           default: f_index = va[TBS3 +: 16] & ((16'd1 << TBI_L3) - 16'd1);
         endcase
-      else if (mode == `MMU_MODE_SV32)
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32))
         f_index = (level == 3'd0) ? {6'd0, va[21:12]} : {6'd0, va[31:22]};
       else
         case (level)
@@ -238,14 +247,14 @@ module mmu_core #(
   function [3:0] f_pte_bytes(input [2:0] mode);
     begin
       if (TEXTBOOK != 0) f_pte_bytes = TB_PTE[3:0];
-      else if (mode == `MMU_MODE_SV32) f_pte_bytes = 4'd4;
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_pte_bytes = 4'd4;
       else f_pte_bytes = 4'd8;
     end
   endfunction
 
 
   function f_x86(input [2:0] mode);
-    f_x86 = (TEXTBOOK == 0) && (mode == `MMU_MODE_X86_64);
+    f_x86 = (HAS_X86 != 0) && (mode == `MMU_MODE_X86_64);
   endfunction
 
   function [63:0] f_mask(input [6:0] n);   // n low bits set
@@ -256,7 +265,7 @@ module mmu_core #(
   function [63:0] f_rv_ppn_mask(input [2:0] mode);
     begin
       if (TEXTBOOK != 0) f_rv_ppn_mask = (64'd1 << TB_PPNW) - 64'd1;
-      else if (mode == `MMU_MODE_SV32) f_rv_ppn_mask = 64'h0000_0000_003f_ffff;
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_rv_ppn_mask = 64'h0000_0000_003f_ffff;
       else f_rv_ppn_mask = 64'h0000_0fff_ffff_ffff;
     end
   endfunction
@@ -265,7 +274,7 @@ module mmu_core #(
       if (TEXTBOOK != 0)
         f_rv_rsvd = ((TB_PTE == 8) ? {64{1'b1}} : 64'h0000_0000_ffff_ffff) &
                     ~((64'd1 << (10 + TB_PPNW)) - 64'd1);
-      else if (mode == `MMU_MODE_SV32) f_rv_rsvd = 64'd0;
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_rv_rsvd = 64'd0;
       else f_rv_rsvd = 64'hffc0_0000_0000_0000;
     end
   endfunction
@@ -273,8 +282,8 @@ module mmu_core #(
   function f_canonical(input [2:0] mode, input [63:0] va);
     begin
       if (TEXTBOOK != 0) f_canonical = (va & ~((64'd1 << TB_VA) - 64'd1)) == 64'd0;
-      else if (mode == `MMU_MODE_SV32) f_canonical = va[63:32] == 32'd0;
-      else if (mode == `MMU_MODE_SV39) f_canonical = (&va[63:38]) || !(|va[63:38]);
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_canonical = va[63:32] == 32'd0;
+      else if ((HAS_SV39 != 0 && mode == `MMU_MODE_SV39)) f_canonical = (&va[63:38]) || !(|va[63:38]);
       else f_canonical = (&va[63:47]) || !(|va[63:47]);
     end
   endfunction
@@ -485,7 +494,14 @@ module mmu_core #(
 
   wire [VPN_W-1:0] b_vpn = f_vpn(b_va_q);
   wire [SB-1:0]    b_set = (SETS > 1) ? b_vpn[SB-1:0] : {SB{1'b0}};
-  wire [2:0]       b_mode = ctx_rd_data[CW-1 -: 3];
+  wire [2:0]       ctx_mode = ctx_rd_data[CW-1 -: 3];
+  // a mode that is not built is no context at all
+  wire             ctx_built = (TEXTBOOK != 0) ? ctx_mode == `MMU_MODE_TEXTBOOK :
+                   (ctx_mode == `MMU_MODE_SV32 && HAS_SV32 != 0) ||
+                   (ctx_mode == `MMU_MODE_SV39 && HAS_SV39 != 0) ||
+                   (ctx_mode == `MMU_MODE_SV48 && HAS_SV48 != 0) ||
+                   (ctx_mode == `MMU_MODE_X86_64 && HAS_X86 != 0);
+  wire [2:0]       b_mode = ctx_built ? ctx_mode : `MMU_MODE_OFF;
 
   // walker state
   localparam [3:0] W_IDLE = 4'd0, W_START = 4'd1, W_ADDR = 4'd2, W_RWAIT = 4'd3,

@@ -4,7 +4,7 @@
 // away from the sampling edge; every wait has a cycle budget.
 //
 // usage: cosim [--modes sv32,sv39,sv48,x86_64] [--seeds FIRST-LAST] [--requests N]
-//              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
+//              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
 // --geometry and --tb must repeat the -G parameters the RTL was built with.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
 #include <cstdio>
@@ -307,9 +307,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--modes") && i + 1 < argc) modes = argv[++i];
         else if (!std::strcmp(argv[i], "--geometry") && i + 1 < argc) {
-            if (std::sscanf(argv[++i], "%u,%u,%u,%u,%u,%u", &geo.tlb_sets, &geo.tlb_ways,
-                            &geo.sp_entries, &geo.pwc_entries, &geo.asid_bits, &geo.pa_bits) != 6) {
-                std::fprintf(stderr, "cosim: --geometry wants SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS\n");
+            if (std::sscanf(argv[++i], "%u,%u,%u,%u,%u,%u,%u", &geo.tlb_sets, &geo.tlb_ways,
+                            &geo.sp_entries, &geo.pwc_entries, &geo.asid_bits, &geo.pa_bits,
+                            &geo.modes) < 6) {
+                std::fprintf(stderr, "cosim: --geometry wants SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]\n");
                 return 2;
             }
         } else if (!std::strcmp(argv[i], "--tb") && i + 1 < argc) {
