@@ -761,6 +761,11 @@ module mmu_core #(
     end
   end
 
+  // a pointer is accepted now: in DECODE without a write, or when the x86
+  // A-bit write of a pointer completes (d_acc then equals w_acc_perm_q)
+  wire w_descend = (w_state_q == W_DECODE && d_cause == `MMU_CAUSE_OK && !d_write && d_pointer) ||
+                   (w_state_q == W_WWAIT && wb_ack_i && !wb_err_i && !w_wr_leaf_q);
+
   // PWC lookup at the start of a walk: the deepest match of a usable level
   reg            pl_hit;
   reg [PWB-1:0]  pl_idx;
@@ -1138,24 +1143,7 @@ module mmu_core #(
             wb_cyc_o <= 1'b0;
             w_leaf_ppn_q <= f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;
             w_leaf_perm_q <= d_perm;
-            if (d_pointer) begin
-              // descend, caching the pointer
-              if (PWC_N > 0 && !w_stale_q && !inval_go) begin
-                pw_v_q[pi_idx] <= 1'b1;
-                pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
-                pw_span_q[pi_idx] <= d_span;
-                pw_level_q[pi_idx] <= w_level_q;
-                pw_asid_q[pi_idx] <= w_asid_q;
-                pw_ppn_q[pi_idx] <= d_next[PAGE_BITS +: PPN_W];
-                pw_perm_q[pi_idx] <= d_acc;
-                pw_plru_q <= pw_touched;
-              end
-              w_table_q <= d_next;
-              w_level_q <= w_level_q - 3'd1;
-              w_state_q <= W_ADDR;
-            end else begin
-              w_state_q <= W_LEAF;
-            end
+            if (!d_pointer) w_state_q <= W_LEAF;   // a pointer descends: see w_descend
           end
         end
         W_WWAIT: begin
@@ -1167,23 +1155,8 @@ module mmu_core #(
             if (wb_err_i) begin
               w_cause_q <= `MMU_CAUSE_ACCESS;
               w_state_q <= W_FLUSH;
-            end else if (!w_wr_leaf_q) begin
-              // x86 pointer: A is set; now cache it and descend
-              if (PWC_N > 0 && !w_stale_q && !inval_go) begin
-                pw_v_q[pi_idx] <= 1'b1;
-                pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
-                pw_span_q[pi_idx] <= d_span;
-                pw_level_q[pi_idx] <= w_level_q;
-                pw_asid_q[pi_idx] <= w_asid_q;
-                pw_ppn_q[pi_idx] <= d_next[PAGE_BITS +: PPN_W];
-                pw_perm_q[pi_idx] <= w_acc_perm_q;
-                pw_plru_q <= pw_touched;
-              end
-              w_table_q <= d_next;
-              w_level_q <= w_level_q - 3'd1;
-              w_state_q <= W_ADDR;
-            end else begin
-              w_state_q <= W_LEAF;
+            end else if (w_wr_leaf_q) begin
+              w_state_q <= W_LEAF;                 // an x86 pointer descends: see w_descend
             end
           end
         end
@@ -1274,6 +1247,24 @@ module mmu_core #(
         end
         default: ;
       endcase
+
+      // A pointer PTE is accepted (on x86 once its A bit is written): cache it
+      // in the PWC unless an invalidation made the walk stale, and descend.
+      if (w_descend) begin
+        if (PWC_N > 0 && !w_stale_q && !inval_go) begin
+          pw_v_q[pi_idx] <= 1'b1;
+          pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
+          pw_span_q[pi_idx] <= d_span;
+          pw_level_q[pi_idx] <= w_level_q;
+          pw_asid_q[pi_idx] <= w_asid_q;
+          pw_ppn_q[pi_idx] <= d_next[PAGE_BITS +: PPN_W];
+          pw_perm_q[pi_idx] <= d_acc;
+          pw_plru_q <= pw_touched;
+        end
+        w_table_q <= d_next;
+        w_level_q <= w_level_q - 3'd1;
+        w_state_q <= W_ADDR;
+      end
 
       // ---------------- control ----------------
       if (ctl_go) begin
