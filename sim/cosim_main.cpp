@@ -90,6 +90,17 @@ struct Rtl {
     }
 };
 
+// Tick until cond() holds; returns the ticks taken, or -1 past the budget.
+template <typename Cond>
+int wait_until(Rtl &r, Cond cond) {
+    int n = 0;
+    while (!cond()) {
+        if (++n > static_cast<int>(kBudget)) return -1;
+        r.tick();
+    }
+    return n;
+}
+
 void drive_req(Rtl &r, const mmu_request &q) {
     r.top->req_tag_i = q.tag & 0xffff;
     r.top->req_asid_i = q.asid;
@@ -120,19 +131,11 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
     r.top->ctl_asid_i = c.asid;
     r.top->ctl_data_i = c.data;
     r.top->eval();
-    unsigned n = 0;
-    while (!r.top->ctl_ready_o) {
-        if (++n > kBudget) return -1;
-        r.tick();
-    }
+    if (wait_until(r, [&] { return r.top->ctl_ready_o != 0; }) < 0) return -2;
     r.tick();  // accepted on this edge
     r.top->ctl_valid_i = 0;
     r.top->eval();
-    n = 0;
-    while (!r.top->ctl_done_o) {
-        if (++n > kBudget) return -1;
-        r.tick();
-    }
+    if (wait_until(r, [&] { return r.top->ctl_done_o != 0; }) < 0) return -2;
     return cosim_on_ctl(r.cs, &c);
 }
 
@@ -140,20 +143,13 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency) {
     r.top->req_valid_i = 1;
     drive_req(r, q);
     r.top->eval();
-    unsigned n = 0;
-    while (!r.top->req_ready_o) {
-        if (++n > kBudget) return -2;
-        r.tick();
-    }
+    if (wait_until(r, [&] { return r.top->req_ready_o != 0; }) < 0) return -2;
     r.tick();
     r.top->req_valid_i = 0;
     r.top->eval();
-    n = 1;
-    while (!r.top->rsp_valid_o) {
-        if (++n > kBudget) return -2;
-        r.tick();
-    }
-    *latency = n;
+    int n = wait_until(r, [&] { return r.top->rsp_valid_o != 0; });
+    if (n < 0) return -2;
+    *latency = static_cast<unsigned>(n) + 1;
     mmu_response rsp = read_rsp(r);
     r.tick();  // response taken (rsp_ready_i = 1)
     return cosim_on_response(r.cs, &rsp);
@@ -204,20 +200,11 @@ int inspect(Rtl &r, unsigned array, unsigned index) {
     r.top->insp_array_i = array;
     r.top->insp_index_i = index;
     r.top->eval();
-    unsigned n = 0;
-    while (!r.top->insp_ready_o) {
-        if (++n > kBudget) return -1;
-        r.tick();
-    }
+    if (wait_until(r, [&] { return r.top->insp_ready_o != 0; }) < 0) return -2;
     r.tick();
     r.top->insp_valid_i = 0;
     r.top->eval();
-    n = 0;
-    while (!r.top->insp_rvalid_o) {
-        if (++n > kBudget) return -1;
-        r.tick();
-    }
-    return 0;
+    return wait_until(r, [&] { return r.top->insp_rvalid_o != 0; }) < 0 ? -2 : 0;
 }
 
 int check_state(Rtl &r, const mmu_config &g) {
@@ -283,7 +270,7 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
         else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
         else rc = check_state(r, cfg.geometry);
         if (rc == -2)
-            std::printf("seed %llu: timeout after %u cycles waiting for the RTL (request va 0x%llx)\n",
+            std::printf("seed %llu: timeout after %u cycles waiting for the RTL (last request va 0x%llx)\n",
                         static_cast<unsigned long long>(seed), kBudget,
                         static_cast<unsigned long long>(q.va));
         if (rc) break;
