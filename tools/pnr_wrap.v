@@ -6,7 +6,8 @@
 `default_nettype none
 module pnr_wrap #(
     parameter integer MODES = 4, parameter integer SP_N = 4, parameter integer PWC_N = 4,
-    parameter integer ASID_BITS = 6, parameter integer PA_BITS = 34, parameter integer INSPECT = 0
+    parameter integer ASID_BITS = 6, parameter integer PA_BITS = 34, parameter integer INSPECT = 0,
+    parameter integer SETS = 64
 ) (
     input  wire clk_i,
     input  wire rst_ni,
@@ -31,7 +32,7 @@ module pnr_wrap #(
   wire [35:0]          insp_vpn;
   wire [ASID_BITS-1:0] insp_asid;
 
-  mmu_core #(.MODES(MODES), .SP_N(SP_N), .PWC_N(PWC_N), .ASID_BITS(ASID_BITS),
+  mmu_core #(.SETS(SETS), .MODES(MODES), .SP_N(SP_N), .PWC_N(PWC_N), .ASID_BITS(ASID_BITS),
              .PA_BITS(PA_BITS), .INSPECT(INSPECT)) u_core (
       .clk_i(clk_i), .rst_ni(rst_ni),
       .req_valid_i(sr[0]), .req_ready_o(req_ready), .req_tag_i(sr[16:1]),
