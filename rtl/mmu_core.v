@@ -1171,7 +1171,7 @@ module mmu_core #(
         end
         W_FILLRD: if (!c_busy_q) w_state_q <= W_FILL;
         W_FILL: begin
-          if (w_stale_q || inval_go) begin
+          if (w_stale_q) begin
             w_state_q <= W_RESP;
           end else begin
             if (w_level_q == 3'd0) begin
@@ -1250,8 +1250,9 @@ module mmu_core #(
 
       // A pointer PTE is accepted (on x86 once its A bit is written): cache it
       // in the PWC unless an invalidation made the walk stale, and descend.
+      // (No invalidation is accepted in DECODE or WWAIT: see ctl_ready_o.)
       if (w_descend) begin
-        if (PWC_N > 0 && !w_stale_q && !inval_go) begin
+        if (PWC_N > 0 && !w_stale_q) begin
           pw_v_q[pi_idx] <= 1'b1;
           pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
           pw_span_q[pi_idx] <= d_span;

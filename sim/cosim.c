@@ -135,19 +135,9 @@ const char *cosim_error(const struct cosim *c)
 	return c->err;
 }
 
-unsigned cosim_transactions(const struct cosim *c)
-{
-	return c->n_done;
-}
-
 unsigned cosim_hits(const struct cosim *c)
 {
 	return c->hits;
-}
-
-const struct mmu_request *cosim_pending(const struct cosim *c)
-{
-	return &c->pending[c->pend_head];
 }
 
 static int push_pending(struct cosim *c, const struct mmu_request *q)

@@ -45,7 +45,6 @@ struct cosim;
 int cosim_new(const struct cosim_cfg *cfg, struct cosim **out);
 void cosim_free(struct cosim *c);
 const char *cosim_error(const struct cosim *c);
-unsigned cosim_transactions(const struct cosim *c);
 unsigned cosim_hits(const struct cosim *c);
 /* The random run is over: the check cosim_next just returned is the last. */
 int cosim_final(const struct cosim *c);
@@ -72,8 +71,6 @@ int cosim_check_counter(struct cosim *c, unsigned index, uint32_t rtl);
 int cosim_stream_request(struct cosim *c, struct mmu_request *q);
 /* Some request has translated since the last page-table change. */
 int cosim_stream_ready(const struct cosim *c);
-/* The oldest request in flight (for messages). */
-const struct mmu_request *cosim_pending(const struct cosim *c);
 
 #ifdef __cplusplus
 }

@@ -30,10 +30,6 @@ struct Rtl {
     std::unique_ptr<Vmmu_core> top;
     cosim *cs = nullptr;
     uint64_t cycle = 0;
-    int mem_fault = 0;
-    // Wishbone slave: one pending reply
-    bool reply = false, reply_err = false;
-    uint64_t reply_data = 0;
 
     Rtl() : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {}
 
@@ -50,10 +46,7 @@ struct Rtl {
         top->clk_i = 0;
         top->wb_ack_i = 0;
         top->wb_err_i = 0;
-        if (reply) {  // the reply registered last cycle is visible now
-            reply = false;
-        }
-        if (take) {
+        if (take) {  // a registered slave: ack or err one clock after the request
             int rc;
             if (we) {
                 rc = cosim_mem_write(cs, adr, dat, sel);
@@ -64,7 +57,6 @@ struct Rtl {
             }
             top->wb_ack_i = rc == 0;
             top->wb_err_i = rc != 0;
-            reply = true;
         }
         top->eval();
         cycle++;
