@@ -92,7 +92,7 @@ $(B)/$(1)/libmmuhost.a: $(patsubst %.c,$(B)/$(1)/%.o,$(HOST_SRC))
 $(B)/$(1)/mmuctl: $(B)/$(1)/host/mmuctl.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
 	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^
 
-$(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(B)/$(1)/tests/testmem.o $(B)/$(1)/sim/ptgen.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
+$(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(TEST_SUPPORT)) $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
 	$$(CC) $$($(1)_LDFLAGS) -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc -o $$@ $$^ -lcmocka
 endef
 $(eval $(call variant,rel))
