@@ -140,6 +140,8 @@ module mmu_core #(
   localparam integer NCTX      = 1 << ASID_BITS;
   localparam integer CW        = 3 + PPN_W;                       // context: mode, root PPN
   localparam integer NCNT      = `MMU_CNT_COUNT;
+  localparam integer CAB       = $clog2(NCNT);                    // counter RAM address bits
+  localparam integer CPW       = $clog2(NCNT + 1);                // pending-count bits
 
   // textbook geometry by level (level 0 is the last): index bits and shifts
   localparam integer TBI_L0 = (TB_LEVELS == 1) ? TB_IDX0 : (TB_LEVELS == 2) ? TB_IDX1 :
@@ -479,7 +481,6 @@ module mmu_core #(
   reg [5:0]           pw_perm_q  [0:PWN-1];
   reg [PWNB-1:0]      pw_plru_q;
 
-  reg [31:0] cnt_q [0:NCNT-1];
 
 
   // ------------------------------------------------------------------
@@ -859,7 +860,7 @@ module mmu_core #(
   // a registered RAM write lands at the end of this clock: a read now would
   // return the old word
   wire wr_landing = (ram_wr_en != {WAYS{1'b0}}) || plr_wr_en_q || ctx_wr_en;
-  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing;
+  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing && !cnt_pending;
   wire insp_go = insp_valid_i && insp_ready_o;
 
   // ------------------------------------------------------------------
@@ -926,15 +927,63 @@ module mmu_core #(
     if (inval_go) cnt_inc[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] = 1'b1;
   end
 
+  // The counts live in a RAM (block RAM on an FPGA).  Each counter has a
+  // small pending count in flip-flops that takes this clock's event; a drain
+  // visits one counter a clock, round robin, and adds its pending count to
+  // the RAM word (read this clock, written the next).  A counter is visited
+  // every NCNT clocks and gets at most one event a clock, so the pending
+  // count never exceeds NCNT.  Clearing sets a per-counter "reads as zero"
+  // flag instead of writing the RAM; the counter's next drain writes over it.
+  // The inspection port reads a counter only when nothing is pending.
+  reg [CPW-1:0]  cp_q [0:NCNT-1];   // pending increments
+  reg [NCNT-1:0] cz_q;              // the RAM word is stale: the count is zero
+  reg [CAB-1:0]  cd_ptr_q;          // counter the drain visits this clock
+  reg            cd_v_q;            // a drain write is due this clock
+  reg [CAB-1:0]  cd_idx_q;
+  reg [CPW-1:0]  cd_add_q;
+  reg            cnt_rd_en;
+  reg  [CAB-1:0] cnt_rd_addr;
+  wire [31:0]    cnt_rd_data;
+  wire           cd_issue = (cp_q[cd_ptr_q] != {CPW{1'b0}}) && !cnt_clear;
+  wire [31:0]    cnt_base = cz_q[cd_idx_q] ? 32'd0 : cnt_rd_data;
+  reg            cnt_pending;
+  integer kc;
+  always @* begin
+    cnt_pending = cd_v_q;
+    for (kc = 0; kc < NCNT; kc = kc + 1)
+      if (cp_q[kc] != {CPW{1'b0}}) cnt_pending = 1'b1;
+    cnt_rd_en = cd_issue || (insp_go && insp_array_i == 3'd4);
+    cnt_rd_addr = cd_issue ? cd_ptr_q : insp_index_i[CAB-1:0];
+  end
+  mmu_ram #(.WIDTH(32), .DEPTH(1 << CAB)) u_cnt (
+      .clk_i(clk_i), .rd_en_i(cnt_rd_en), .rd_addr_i(cnt_rd_addr), .rd_data_o(cnt_rd_data),
+      .wr_en_i(cd_v_q), .wr_addr_i(cd_idx_q),
+      .wr_data_i(cnt_base + {{(32-CPW){1'b0}}, cd_add_q}));
+
   genvar gc;
   generate
     for (gc = 0; gc < NCNT; gc = gc + 1) begin : g_cnt
       always @(posedge clk_i or negedge rst_ni)
-        if (!rst_ni) cnt_q[gc] <= 32'd0;
-        else if (cnt_clear) cnt_q[gc] <= 32'd0;
-        else if (cnt_inc[gc]) cnt_q[gc] <= cnt_q[gc] + 32'd1;
+        if (!rst_ni) cp_q[gc] <= {CPW{1'b0}};
+        else if (cnt_clear) cp_q[gc] <= {CPW{1'b0}};
+        else if (cd_issue && cd_ptr_q == gc) cp_q[gc] <= {{(CPW-1){1'b0}}, cnt_inc[gc]};
+        else if (cnt_inc[gc]) cp_q[gc] <= cp_q[gc] + 1'b1;
     end
   endgenerate
+
+  always @(posedge clk_i or negedge rst_ni)
+    if (!rst_ni) begin
+      cz_q <= {NCNT{1'b1}};
+      cd_ptr_q <= {CAB{1'b0}};
+      cd_v_q <= 1'b0;
+    end else begin
+      cd_ptr_q <= (cd_ptr_q == NCNT[CAB-1:0] - 1'b1) ? {CAB{1'b0}} : cd_ptr_q + 1'b1;
+      cd_v_q <= cd_issue;
+      cd_idx_q <= cd_ptr_q;
+      cd_add_q <= cp_q[cd_ptr_q];
+      if (cd_v_q) cz_q[cd_idx_q] <= 1'b0;
+      if (cnt_clear) cz_q <= {NCNT{1'b1}};
+    end
 
   // the VPN of the base entry being inspected: its tag, then its set
   wire [35:0] i_base_vpn;
@@ -1399,7 +1448,7 @@ module mmu_core #(
             else
               insp_data_o <= {{(64-PWNB){1'b0}}, pw_plru_q};
           end
-          3'd4: insp_data_o <= {32'd0, cnt_q[i_index_q[4:0]]};
+          3'd4: insp_data_o <= {32'd0, (i_index_q >= NCNT[15:0] || cz_q[i_index_q[CAB-1:0]]) ? 32'd0 : cnt_rd_data};
           3'd5: insp_data_o <= {{(61-PPN_W){1'b0}}, ctx_rd_data};
           default: ;  // not built (INSPECT = 0): zeros
         endcase

@@ -38,6 +38,7 @@ struct cosim {
 	unsigned pend_head, pend_count;
 	struct mmu_request ok_ring[16];  /* recent requests that translated */
 	unsigned ok_count;
+	unsigned cleared_at; /* n_req + 1 when counters were last cleared */
 	/* memory write logs since the last response */
 	struct wr rtl_w[WLOG], model_w[WLOG];
 	unsigned n_rtl_w, n_model_w;
@@ -210,6 +211,12 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		ptgen_mutate(&c->gen, &ctl->kind, &ctl->asid, &ctl->data);
 		c->ok_count = 0; /* earlier successes may not translate any more */
 		ctl->op = 2;
+		return COSIM_CTL;
+	}
+	if (c->n_req % 500 == 250 && c->cleared_at != c->n_req + 1) {
+		/* clear the counters mid-run; the next check compares them */
+		c->cleared_at = c->n_req + 1;
+		ctl->op = 3;
 		return COSIM_CTL;
 	}
 	c->setup_step = c->nasid + 1;
