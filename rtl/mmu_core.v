@@ -393,10 +393,13 @@ module mmu_core #(
   // clock of the hit and forwarded to a read of the same set in that clock.
   reg                  ram_rd_en;
   reg  [SB-1:0]        ram_rd_set;
-  wire [EW:0]          ram_rd_data [0:WAYS-1];
-  reg  [WAYS-1:0]      ram_wr_en;
+  wire [EW-1:0]        ram_rd_data [0:WAYS-1];
+  reg  [WAYS-1:0]      ram_wr_en;        // way entries: written by fills only
   reg  [SB-1:0]        ram_wr_set;
-  reg  [EW:0]          ram_wr_data [0:WAYS-1];
+  reg  [EW-1:0]        ram_wr_data;      // one entry, written to the chosen way
+  wire [WAYS-1:0]      vld_rd_data;      // valid bits of a set, a RAM of their own
+  reg                  vld_wr_en;
+  reg  [WAYS-1:0]      vld_wr_data;
   wire [NB-1:0]        plr_rd_data;
   reg                  plr_wr_en_q;      // registered PLRU write (fill, reset sweep)
   reg  [SB-1:0]        plr_wr_set_q;
@@ -413,20 +416,21 @@ module mmu_core #(
   genvar gw;
   generate
     for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_way
-      mmu_ram #(.WIDTH(EW + 1), .DEPTH(SETS)) u_way (
+      mmu_ram #(.WIDTH(EW), .DEPTH(SETS)) u_way (
           .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set),
           .rd_data_o(ram_rd_data[gw]), .wr_en_i(ram_wr_en[gw]),
-          .wr_addr_i(ram_wr_set), .wr_data_i(ram_wr_data[gw]));
+          .wr_addr_i(ram_wr_set), .wr_data_i(ram_wr_data));
     end
   endgenerate
+  mmu_ram #(.WIDTH(WAYS), .DEPTH(SETS)) u_valid_ram (
+      .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set), .rd_data_o(vld_rd_data),
+      .wr_en_i(vld_wr_en), .wr_addr_i(ram_wr_set), .wr_data_i(vld_wr_data));
   mmu_ram #(.WIDTH(NB), .DEPTH(SETS)) u_plru_ram (
       .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set), .rd_data_o(plr_rd_data),
       .wr_en_i(plr_wr_en), .wr_addr_i(plr_wr_set), .wr_data_i(plr_wr_data));
 
   // valid bits of the set last read, and its PLRU tree (forwarded if newer)
-  reg [WAYS-1:0] rd_valid;
-  integer kv;
-  always @* for (kv = 0; kv < WAYS; kv = kv + 1) rd_valid[kv] = ram_rd_data[kv][EW];
+  wire [WAYS-1:0] rd_valid = vld_rd_data;
   wire [NB-1:0] rd_plru = (fwd_v_q && fwd_set_q == rd_set_q) ? fwd_bits_q : plr_rd_data;
 
   // fields of a RAM entry: {tag, asid, ppn, perm}
@@ -445,11 +449,8 @@ module mmu_core #(
   function e_g(input [EW-1:0] e);
     e_g = e[PG];
   endfunction
-  function [EW-1:0] lo(input [EW:0] e);   // the entry without its valid bit
-    lo = e[EW-1:0];
-  endfunction
-  function [EW:0] e_cleared(input [EW:0] e);   // the entry with valid clear
-    e_cleared = {1'b0, e[EW-1:0]};
+  function [WAYS-1:0] way_bit(input [WB-1:0] w);   // one-hot
+    way_bit = {{(WAYS-1){1'b0}}, 1'b1} << w;
   endfunction
 
   // context table in RAM: {mode, root >> PAGE_BITS}
@@ -614,14 +615,14 @@ module mmu_core #(
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
     else if (!f_canonical(b_mode, b_va_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
     for (k = WAYS - 1; k >= 0; k = k - 1)
-      if (rd_valid[k] && e_tag(lo(ram_rd_data[k])) == b_vpn[VPN_W-1 -: TAGB] &&
-          (e_g(lo(ram_rd_data[k])) || e_asid(lo(ram_rd_data[k])) == b_asid_q)) begin
+      if (rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
+          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q)) begin
         ev_hit_base = 1'b1;
         ev_way = k[WB-1:0];
       end
     if (ev_hit_base) begin
-      ev_perm = e_perm(lo(ram_rd_data[ev_way]));
-      ev_ppn = e_ppn(lo(ram_rd_data[ev_way]));
+      ev_perm = e_perm(ram_rd_data[ev_way]);
+      ev_ppn = e_ppn(ram_rd_data[ev_way]);
     end else if (SP_N > 0) begin
       for (k = SPN - 1; k >= 0; k = k - 1)
         if (sp_hit[k]) begin
@@ -804,8 +805,8 @@ module mmu_core #(
     fb_way = {WB{1'b0}};
     fb_match_vec = {WAYS{1'b0}};
     for (k = WAYS - 1; k >= 0; k = k - 1)
-      if (rd_valid[k] && e_tag(lo(ram_rd_data[k])) == w_vpn[VPN_W-1 -: TAGB] &&
-          (e_g(lo(ram_rd_data[k])) || e_asid(lo(ram_rd_data[k])) == w_asid_q)) begin
+      if (rd_valid[k] && e_tag(ram_rd_data[k]) == w_vpn[VPN_W-1 -: TAGB] &&
+          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == w_asid_q)) begin
         fb_hit = 1'b1;
         fb_way = k[WB-1:0];
         fb_match_vec[k] = 1'b1;
@@ -829,12 +830,12 @@ module mmu_core #(
     for (k = 0; k < WAYS; k = k + 1)
       if (rd_valid[k]) begin
         if (c_kind_q == `MMU_INVAL_ASID)
-          ci_kill[k] = !e_g(lo(ram_rd_data[k])) && e_asid(lo(ram_rd_data[k])) == c_asid_q;
+          ci_kill[k] = !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
         else if (c_kind_q == `MMU_INVAL_VA)
-          ci_kill[k] = e_tag(lo(ram_rd_data[k])) == c_vpn_q[VPN_W-1 -: TAGB];
+          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB];
         else
-          ci_kill[k] = e_tag(lo(ram_rd_data[k])) == c_vpn_q[VPN_W-1 -: TAGB] &&
-                       !e_g(lo(ram_rd_data[k])) && e_asid(lo(ram_rd_data[k])) == c_asid_q;
+          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB] &&
+                       !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
       end
   end
 
@@ -859,7 +860,7 @@ module mmu_core #(
   wire req_go = req_valid_i && req_ready_o;
   // a registered RAM write lands at the end of this clock: a read now would
   // return the old word
-  wire wr_landing = (ram_wr_en != {WAYS{1'b0}}) || plr_wr_en_q || ctx_wr_en;
+  wire wr_landing = (ram_wr_en != {WAYS{1'b0}}) || vld_wr_en || plr_wr_en_q || ctx_wr_en;
   assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing && !cnt_pending;
   wire insp_go = insp_valid_i && insp_ready_o;
 
@@ -990,9 +991,9 @@ module mmu_core #(
   generate
     if (SETS > 1) begin : g_vpn_sets
       wire [SB-1:0] i_set = i_index_q[WAYB +: SB];
-      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(lo(ram_rd_data[i_way[WB-1:0]])), i_set};
+      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]]), i_set};
     end else begin : g_vpn_one_set
-      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(lo(ram_rd_data[i_way[WB-1:0]]))};
+      assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]])};
     end
   endgenerate
 
@@ -1053,6 +1054,7 @@ module mmu_core #(
       ctl_done_o <= 1'b0;
       insp_rvalid_o <= 1'b0;
       ram_wr_en <= {WAYS{1'b0}};
+      vld_wr_en <= 1'b0;
       plr_wr_en_q <= 1'b0;
       ctx_wr_en <= 1'b0;
       // PLRU forward: a hit's write landed with this edge; a read without a
@@ -1072,8 +1074,8 @@ module mmu_core #(
       // stop doing so when the read port serves someone else, or when a RAM
       // or context write lands (a read in the same clock returns old data).
       if (b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go)
-        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !plr_wr_en_q && !ctx_wr_en;  // re-read now
-      else if (port_ctl || port_walker || ram_wr_en != {WAYS{1'b0}} || plr_wr_en_q || ctx_wr_en)
+        b_rd_ok_q <= !wr_landing;  // re-read now
+      else if (port_ctl || port_walker || wr_landing)
         b_rd_ok_q <= 1'b0;
       if (ev) begin
         b_valid_q <= 1'b0;
@@ -1114,7 +1116,7 @@ module mmu_core #(
       end
       if (req_go) begin
         b_valid_q <= 1'b1;
-        b_rd_ok_q <= (ram_wr_en == {WAYS{1'b0}}) && !plr_wr_en_q && !ctx_wr_en;
+        b_rd_ok_q <= !wr_landing;
         b_va_q <= req_va_i;
         b_asid_q <= req_asid_i;
         b_acc_q <= req_access_i;
@@ -1226,7 +1228,9 @@ module mmu_core #(
             if (w_level_q == 3'd0) begin
               ram_wr_en[fill_way] <= 1'b1;
               ram_wr_set <= w_set;
-              ram_wr_data[fill_way] <= {1'b1, w_vpn[VPN_W-1 -: TAGB], w_asid_q,
+              vld_wr_en <= 1'b1;
+              vld_wr_data <= rd_valid | way_bit(fill_way);
+              ram_wr_data <= {w_vpn[VPN_W-1 -: TAGB], w_asid_q,
                                         w_leaf_ppn_q[PPN_W-1:0], w_leaf_perm_q};
               plr_wr_en_q <= 1'b1;
               plr_wr_set_q <= w_set;
@@ -1234,9 +1238,9 @@ module mmu_core #(
               if (SP_N > 0 && fs_hit) sp_v_q[fs_idx] <= 1'b0;
             end else begin
               if (fb_hit) begin
-                ram_wr_en[fb_way] <= 1'b1;
+                vld_wr_en <= 1'b1;
                 ram_wr_set <= w_set;
-                ram_wr_data[fb_way] <= e_cleared(ram_rd_data[fb_way]);
+                vld_wr_data <= rd_valid & ~way_bit(fb_way);
               end
               if (SP_N > 0) begin
                 sp_v_q[fs_idx] <= 1'b1;
@@ -1266,11 +1270,8 @@ module mmu_core #(
         W_FLUSHRD: if (!c_busy_q) w_state_q <= W_FLUSH2;
         W_FLUSH2: begin
           ram_wr_set <= w_set;
-          for (i = 0; i < WAYS; i = i + 1)
-            if (fb_match_vec[i]) begin
-              ram_wr_en[i] <= 1'b1;
-              ram_wr_data[i] <= e_cleared(ram_rd_data[i]);
-            end
+          vld_wr_en <= 1'b1;
+          vld_wr_data <= rd_valid & ~fb_match_vec;
           w_state_q <= W_RESP;
         end
         W_RESP: if (r_free && !ev) begin
@@ -1360,10 +1361,8 @@ module mmu_core #(
       end else if (c_busy_q && c_kind_q == `MMU_INVAL_ALL) begin
         // clear every way of one set a clock (and, after reset, its PLRU tree)
         ram_wr_set <= c_set_q[SB-1:0];
-        for (i = 0; i < WAYS; i = i + 1) begin
-          ram_wr_en[i] <= 1'b1;
-          ram_wr_data[i] <= {(EW+1){1'b0}};
-        end
+        vld_wr_en <= 1'b1;
+        vld_wr_data <= {WAYS{1'b0}};
         if (c_reset_q) begin
           plr_wr_en_q <= 1'b1;
           plr_wr_set_q <= c_set_q[SB-1:0];
@@ -1379,11 +1378,8 @@ module mmu_core #(
         // a read was issued last cycle for c_cmp_set_q: clear what matches
         if (c_cmp_q) begin
           ram_wr_set <= c_cmp_set_q;
-          for (i = 0; i < WAYS; i = i + 1)
-            if (ci_kill[i]) begin
-              ram_wr_en[i] <= 1'b1;
-              ram_wr_data[i] <= e_cleared(ram_rd_data[i]);
-            end
+          vld_wr_en <= 1'b1;
+          vld_wr_data <= rd_valid & ~ci_kill;
         end
         c_cmp_q <= port_ctl;
         c_cmp_set_q <= ram_rd_set;
@@ -1417,10 +1413,10 @@ module mmu_core #(
           3'd0: begin
             insp_ev_o <= rd_valid[i_way[WB-1:0]];
             insp_vpn_o <= i_base_vpn;
-            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, e_ppn(lo(ram_rd_data[i_way[WB-1:0]]))};
-            insp_asid_o <= e_asid(lo(ram_rd_data[i_way[WB-1:0]]));
+            insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, e_ppn(ram_rd_data[i_way[WB-1:0]])};
+            insp_asid_o <= e_asid(ram_rd_data[i_way[WB-1:0]]);
             insp_shift_o <= PAGE_BITS[5:0];
-            insp_perm_o <= e_perm(lo(ram_rd_data[i_way[WB-1:0]]));
+            insp_perm_o <= e_perm(ram_rd_data[i_way[WB-1:0]]);
           end
           3'd1: begin
             insp_ev_o <= sp_v_q[i_index_q[SPB-1:0]];
