@@ -136,6 +136,8 @@ module mmu_core #(
   localparam integer PWB       = (PWN > 1) ? $clog2(PWN) : 1;
   localparam integer PWNB      = (PWN > 1) ? PWN - 1 : 1;
   localparam integer PPN_W     = PA_BITS - PAGE_BITS;
+  localparam integer VA_W      = VPN_W + PAGE_BITS;               // VA bits kept after the canonical check
+  localparam integer TBVA      = (TEXTBOOK != 0 && TB_VA < 63) ? TB_VA : 63;
   localparam integer EW        = TAGB + ASID_BITS + PPN_W + 6;    // base entry in RAM
   localparam integer NCTX      = 1 << ASID_BITS;
   localparam integer CW        = 3 + PPN_W;                       // context: mode, root PPN
@@ -281,12 +283,14 @@ module mmu_core #(
     end
   endfunction
 
-  function f_canonical(input [2:0] mode, input [63:0] va);
+  // canonical-address check by mode, from the flags taken at acceptance
+  // (b_canon_q: bit 0 sv32, 1 sv39, 2 48-bit, 3 textbook)
+  function f_canonical(input [2:0] mode, input [3:0] flags);
     begin
-      if (TEXTBOOK != 0) f_canonical = (va & ~((64'd1 << TB_VA) - 64'd1)) == 64'd0;
-      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_canonical = va[63:32] == 32'd0;
-      else if ((HAS_SV39 != 0 && mode == `MMU_MODE_SV39)) f_canonical = (&va[63:38]) || !(|va[63:38]);
-      else f_canonical = (&va[63:47]) || !(|va[63:47]);
+      if (TEXTBOOK != 0) f_canonical = flags[3];
+      else if ((HAS_SV32 != 0 && mode == `MMU_MODE_SV32)) f_canonical = flags[0];
+      else if ((HAS_SV39 != 0 && mode == `MMU_MODE_SV39)) f_canonical = flags[1];
+      else f_canonical = flags[2];
     end
   endfunction
 
@@ -488,13 +492,15 @@ module mmu_core #(
   // stage B: the request whose RAM read has been issued
   // ------------------------------------------------------------------
   reg                 b_valid_q, b_rd_ok_q;
-  reg [63:0]          b_va_q;
+  reg [VA_W-1:0]      b_va_q;
+  reg [3:0]           b_canon_q;      // canonical for: sv32, sv39, 48-bit, textbook
   reg [ASID_BITS-1:0] b_asid_q;
   reg [1:0]           b_acc_q;
   reg                 b_priv_q;
   reg [TAG_W-1:0]     b_tag_q;
 
-  wire [VPN_W-1:0] b_vpn = f_vpn(b_va_q);
+  wire [63:0]      b_va64 = {{(64-VA_W){1'b0}}, b_va_q};
+  wire [VPN_W-1:0] b_vpn = f_vpn(b_va64);
   wire [SB-1:0]    b_set = (SETS > 1) ? b_vpn[SB-1:0] : {SB{1'b0}};
   wire [2:0]       ctx_mode = ctx_rd_data[CW-1 -: 3];
   // a mode that is not built is no context at all
@@ -511,7 +517,7 @@ module mmu_core #(
                    W_FLUSH = 4'd8, W_RESP = 4'd9, W_FILLRD = 4'd10, W_FLUSHRD = 4'd11,
                    W_FLUSH2 = 4'd12;
   reg [3:0]           w_state_q;
-  reg [63:0]          w_va_q;
+  reg [VA_W-1:0]      w_va_q;
   reg [ASID_BITS-1:0] w_asid_q;
   reg [1:0]           w_acc_q;
   reg                 w_priv_q;
@@ -519,18 +525,21 @@ module mmu_core #(
   reg [2:0]           w_mode_q;
   reg [PA_BITS-1:0]   w_root_q;
   reg [2:0]           w_level_q;
-  reg [63:0]          w_table_q;
+  reg [PA_BITS-1:0]   w_table_q;
+  reg                 w_table_big_q;  // the table lies beyond PA_BITS
   reg [5:0]           w_acc_perm_q;   // accumulated R W X U G
   reg                 w_stale_q;
   reg [63:0]          w_word_q;
   reg                 w_pte_hi_q;     // a 4-byte PTE in the upper half of its word
   reg [3:0]           w_cause_q;
-  reg [63:0]          w_leaf_ppn_q;   // page frame (PA >> PAGE_BITS)
+  reg [PPN_W-1:0]     w_leaf_ppn_q;   // page frame (PA >> PAGE_BITS)
+  reg                 w_leaf_big_q;   // the frame lies beyond PA_BITS
   reg [5:0]           w_leaf_perm_q;
   reg                 w_wr_leaf_q;    // the pending write completes a leaf (else a pointer)
 
   wire w_idle = (w_state_q == W_IDLE);
-  wire [VPN_W-1:0] w_vpn = f_vpn(w_va_q);
+  wire [63:0]      w_va64 = {{(64-VA_W){1'b0}}, w_va_q};
+  wire [VPN_W-1:0] w_vpn = f_vpn(w_va64);
   wire [SB-1:0]    w_set = (SETS > 1) ? w_vpn[SB-1:0] : {SB{1'b0}};
 
   // control state
@@ -613,7 +622,7 @@ module mmu_core #(
     ev_level = 3'd0;
     ev_fault = `MMU_CAUSE_OK;
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
-    else if (!f_canonical(b_mode, b_va_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
+    else if (!f_canonical(b_mode, b_canon_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
     for (k = WAYS - 1; k >= 0; k = k - 1)
       if (rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
           (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q)) begin
@@ -686,7 +695,7 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // walker: PTE decode of w_word_q at w_level_q (combinational)
   // ------------------------------------------------------------------
-  reg [63:0] d_pte, d_rsvd, d_next, d_ppn, d_need;
+  reg [63:0] d_pte, d_rsvd, d_next, d_ppn, d_need, d_leaf;
   reg [3:0]  d_cause;
   reg        d_pointer, d_write, d_leaf_x86;
   reg [5:0]  d_acc, d_perm;
@@ -761,6 +770,7 @@ module mmu_core #(
         d_perm[PD] = d_pte[`MMU_RVPTE_D] || (w_acc_q == `MMU_ACCESS_W);
       end
     end
+    d_leaf = f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;   // frame, PA >> PAGE_BITS
   end
 
   // a pointer is accepted now: in DECODE without a write, or when the x86
@@ -921,7 +931,7 @@ module mmu_core #(
       cnt_inc[`MMU_CNT_WALKS] = 1'b1;
       if (pl_hit) cnt_inc[`MMU_CNT_PWC_HITS] = 1'b1;
     end
-    if (w_state_q == W_ADDR && (w_pte_pa >> PA_BITS) == 64'd0) cnt_inc[`MMU_CNT_PTE_READS] = 1'b1;
+    if (w_state_q == W_ADDR && !w_pte_big) cnt_inc[`MMU_CNT_PTE_READS] = 1'b1;
     if (w_state_q == W_DECODE && d_cause == `MMU_CAUSE_OK && d_write)
       cnt_inc[`MMU_CNT_PTE_WRITES] = 1'b1;
     if (w_state_q == W_FLUSH) cnt_inc[f_fault_cnt(w_cause_q)] = 1'b1;
@@ -1000,15 +1010,17 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // addresses computed for the clocked block
   // ------------------------------------------------------------------
-  reg [63:0] ev_pa, ev_m, w_pte_pa, w_pa;
+  reg [63:0] ev_pa, ev_m, w_pa;
+  reg [63:0] w_pte_pa;
+  wire w_pte_big = w_table_big_q || (w_pte_pa >> PA_BITS) != 64'd0;
   always @* begin
     ev_m = f_span_mask64(ev_span);
     ev_pa = (((({{(64-PPN_W){1'b0}}, ev_ppn} & ev_m) |
                ({{(64-VPN_W){1'b0}}, b_vpn} & ~ev_m)) << PAGE_BITS)) |
-            (b_va_q & ((64'd1 << PAGE_BITS) - 64'd1));
-    w_pte_pa = w_table_q + ({48'd0, f_index(w_mode_q, w_level_q, w_va_q)} <<
-                            ((f_pte_bytes(w_mode_q) == 4'd8) ? 3 : 2));
-    w_pa = (w_leaf_ppn_q << PAGE_BITS) | (w_va_q & f_lowmask(w_mode_q, w_level_q));
+            (b_va64 & ((64'd1 << PAGE_BITS) - 64'd1));
+    w_pte_pa = {{(64-PA_BITS){1'b0}}, w_table_q} +
+               ({48'd0, f_index(w_mode_q, w_level_q, w_va64)} << ((f_pte_bytes(w_mode_q) == 4'd8) ? 3 : 2));
+    w_pa = ({{(64-PPN_W){1'b0}}, w_leaf_ppn_q} << PAGE_BITS) | (w_va64 & f_lowmask(w_mode_q, w_level_q));
   end
   wire [PA_BITS-1:0] ctx_root = {{(PA_BITS-PPN_W){1'b0}}, ctx_rd_data[PPN_W-1:0]} << PAGE_BITS;
 
@@ -1117,7 +1129,11 @@ module mmu_core #(
       if (req_go) begin
         b_valid_q <= 1'b1;
         b_rd_ok_q <= !wr_landing;
-        b_va_q <= req_va_i;
+        b_va_q <= req_va_i[VA_W-1:0];
+        b_canon_q <= {req_va_i[63:TBVA] == {(64-TBVA){1'b0}},
+                      (&req_va_i[63:47]) || !(|req_va_i[63:47]),
+                      (&req_va_i[63:38]) || !(|req_va_i[63:38]),
+                      req_va_i[63:32] == 32'd0};
         b_asid_q <= req_asid_i;
         b_acc_q <= req_access_i;
         b_priv_q <= req_priv_i;
@@ -1130,18 +1146,19 @@ module mmu_core #(
           w_stale_q <= 1'b0;
           w_acc_perm_q <= 6'b001111;           // R W X U, not G
           w_level_q <= f_levels(w_mode_q) - 3'd1;
-          w_table_q <= {{(64-PA_BITS){1'b0}}, w_root_q};
+          w_table_q <= w_root_q;
+          w_table_big_q <= 1'b0;
           if (pl_hit) begin
             pw_plru_q <= pw_touched;
             w_level_q <= pw_level_q[pl_idx] - 3'd1;
-            w_table_q <= {{(64-PPN_W){1'b0}}, pw_ppn_q[pl_idx]} << PAGE_BITS;
+            w_table_q <= {pw_ppn_q[pl_idx], {PAGE_BITS{1'b0}}};
             w_acc_perm_q <= pw_perm_q[pl_idx];
           end
           w_state_q <= W_ADDR;
         end
         W_ADDR: begin
           w_pte_hi_q <= w_pte_pa[2];
-          if ((w_pte_pa >> PA_BITS) != 64'd0) begin
+          if (w_pte_big) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
             w_state_q <= W_FLUSH;
           end else begin
@@ -1187,12 +1204,14 @@ module mmu_core #(
               wb_sel_o <= 8'h0f;
             end
             w_wr_leaf_q <= !d_pointer;
-            w_leaf_ppn_q <= f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;
+            w_leaf_ppn_q <= d_leaf[PPN_W-1:0];
+            w_leaf_big_q <= (d_leaf >> PPN_W) != 64'd0;
             w_leaf_perm_q <= d_perm;
             w_state_q <= W_WWAIT;
           end else begin
             wb_cyc_o <= 1'b0;
-            w_leaf_ppn_q <= f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;
+            w_leaf_ppn_q <= d_leaf[PPN_W-1:0];
+            w_leaf_big_q <= (d_leaf >> PPN_W) != 64'd0;
             w_leaf_perm_q <= d_perm;
             if (!d_pointer) w_state_q <= W_LEAF;   // a pointer descends: see w_descend
           end
@@ -1212,7 +1231,7 @@ module mmu_core #(
           end
         end
         W_LEAF: begin
-          if ((w_pa >> PA_BITS) != 64'd0) begin
+          if (w_leaf_big_q || (w_pa >> PA_BITS) != 64'd0) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
             w_state_q <= W_FLUSH;
           end else begin
@@ -1231,7 +1250,7 @@ module mmu_core #(
               vld_wr_en <= 1'b1;
               vld_wr_data <= rd_valid | way_bit(fill_way);
               ram_wr_data <= {w_vpn[VPN_W-1 -: TAGB], w_asid_q,
-                                        w_leaf_ppn_q[PPN_W-1:0], w_leaf_perm_q};
+                                        w_leaf_ppn_q, w_leaf_perm_q};
               plr_wr_en_q <= 1'b1;
               plr_wr_set_q <= w_set;
               plr_wr_data_q <= pl_touched;
@@ -1248,7 +1267,7 @@ module mmu_core #(
                 sp_span_q[fs_idx] <= f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0];
                 sp_level_q[fs_idx] <= w_level_q;
                 sp_asid_q[fs_idx] <= w_asid_q;
-                sp_ppn_q[fs_idx] <= w_leaf_ppn_q[PPN_W-1:0];
+                sp_ppn_q[fs_idx] <= w_leaf_ppn_q;
                 sp_perm_q[fs_idx] <= w_leaf_perm_q;
                 sp_plru_q <= sp_touched;
               end
@@ -1312,7 +1331,8 @@ module mmu_core #(
           pw_perm_q[pi_idx] <= d_acc;
           pw_plru_q <= pw_touched;
         end
-        w_table_q <= d_next;
+        w_table_q <= d_next[PA_BITS-1:0];
+        w_table_big_q <= (d_next >> PA_BITS) != 64'd0;
         w_level_q <= w_level_q - 3'd1;
         w_state_q <= W_ADDR;
       end
