@@ -398,9 +398,9 @@ module mmu_core #(
   reg                  ram_rd_en;
   reg  [SB-1:0]        ram_rd_set;
   wire [EW-1:0]        ram_rd_data [0:WAYS-1];
-  reg  [WAYS-1:0]      ram_wr_en;        // way entries: written by fills only
-  reg  [SB-1:0]        ram_wr_set;
-  reg  [EW-1:0]        ram_wr_data;      // one entry, written to the chosen way
+  wire [WAYS-1:0]      ram_wr_en;        // way entries: written by a fill, in W_FILL,
+  wire [EW-1:0]        ram_wr_data;      //   from the walker's registers (see below)
+  reg  [SB-1:0]        ram_wr_set;       // valid-bit writes (registered)
   wire [WAYS-1:0]      vld_rd_data;      // valid bits of a set, a RAM of their own
   reg                  vld_wr_en;
   reg  [WAYS-1:0]      vld_wr_data;
@@ -423,7 +423,7 @@ module mmu_core #(
       mmu_ram #(.WIDTH(EW), .DEPTH(SETS)) u_way (
           .clk_i(clk_i), .rd_en_i(ram_rd_en), .rd_addr_i(ram_rd_set),
           .rd_data_o(ram_rd_data[gw]), .wr_en_i(ram_wr_en[gw]),
-          .wr_addr_i(ram_wr_set), .wr_data_i(ram_wr_data));
+          .wr_addr_i(w_set), .wr_data_i(ram_wr_data));
     end
   endgenerate
   mmu_ram #(.WIDTH(WAYS), .DEPTH(SETS)) u_valid_ram (
@@ -461,12 +461,11 @@ module mmu_core #(
   reg              ctx_rd_en;
   reg  [ASID_BITS-1:0] ctx_rd_asid;
   wire [CW-1:0]    ctx_rd_data;
-  reg              ctx_wr_en;
-  reg  [ASID_BITS-1:0] ctx_wr_asid;
-  reg  [CW-1:0]    ctx_wr_data;
+  wire             ctx_wr_en;          // written in the clock a context is set
   mmu_ram #(.WIDTH(CW), .DEPTH(NCTX)) u_ctx (
       .clk_i(clk_i), .rd_en_i(ctx_rd_en), .rd_addr_i(ctx_rd_asid), .rd_data_o(ctx_rd_data),
-      .wr_en_i(ctx_wr_en), .wr_addr_i(ctx_wr_asid), .wr_data_i(ctx_wr_data));
+      .wr_en_i(ctx_wr_en), .wr_addr_i(ctl_asid_i),
+      .wr_data_i({ctl_mode_i, ctl_data_i[PAGE_BITS +: PPN_W]}));
 
   // superpage array and page-walk cache: flip-flops
   reg                 sp_v_q     [0:SPN-1];
@@ -832,6 +831,10 @@ module mmu_core #(
   end
 
   assign fill_way = fb_hit ? fb_way : pl_victim;
+  // a base-page fill writes its way in W_FILL, straight from the walker
+  wire fill_wr = (w_state_q == W_FILL) && !w_stale_q && w_level_q == 3'd0;
+  assign ram_wr_en = fill_wr ? way_bit(fill_way) : {WAYS{1'b0}};
+  assign ram_wr_data = {w_vpn[VPN_W-1 -: TAGB], w_asid_q, w_leaf_ppn_q, w_leaf_perm_q};
 
   // control invalidation compare over the RAM data of set c_cmp_set_q
   reg [WAYS-1:0] ci_kill;
@@ -870,7 +873,9 @@ module mmu_core #(
   wire req_go = req_valid_i && req_ready_o;
   // a registered RAM write lands at the end of this clock: a read now would
   // return the old word
-  wire wr_landing = (ram_wr_en != {WAYS{1'b0}}) || vld_wr_en || plr_wr_en_q || ctx_wr_en;
+  // a RAM write lands at the end of this clock: a read now returns the old word
+  wire wr_landing = fill_wr || vld_wr_en || plr_wr_en_q || ctx_wr_en;
+  assign ctx_wr_en = ctl_go && ctl_op_i == 2'd0;
   assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing && !cnt_pending;
   wire insp_go = insp_valid_i && insp_ready_o;
 
@@ -1065,10 +1070,8 @@ module mmu_core #(
     end else begin
       ctl_done_o <= 1'b0;
       insp_rvalid_o <= 1'b0;
-      ram_wr_en <= {WAYS{1'b0}};
       vld_wr_en <= 1'b0;
       plr_wr_en_q <= 1'b0;
-      ctx_wr_en <= 1'b0;
       // PLRU forward: a hit's write landed with this edge; a read without a
       // write at this edge sees the RAM up to date
       if (plr_hit_wr) begin
@@ -1245,12 +1248,9 @@ module mmu_core #(
             w_state_q <= W_RESP;
           end else begin
             if (w_level_q == 3'd0) begin
-              ram_wr_en[fill_way] <= 1'b1;
               ram_wr_set <= w_set;
               vld_wr_en <= 1'b1;
               vld_wr_data <= rd_valid | way_bit(fill_way);
-              ram_wr_data <= {w_vpn[VPN_W-1 -: TAGB], w_asid_q,
-                                        w_leaf_ppn_q, w_leaf_perm_q};
               plr_wr_en_q <= 1'b1;
               plr_wr_set_q <= w_set;
               plr_wr_data_q <= pl_touched;
@@ -1341,9 +1341,6 @@ module mmu_core #(
       if (ctl_go) begin
         case (ctl_op_i)
           2'd0: begin
-            ctx_wr_en <= 1'b1;
-            ctx_wr_asid <= ctl_asid_i;
-            ctx_wr_data <= {ctl_mode_i, ctl_data_i[PAGE_BITS +: PPN_W]};
             b_rd_ok_q <= 1'b0;
             ctl_done_o <= 1'b1;
           end
