@@ -405,14 +405,14 @@ module mmu_core #(
   reg                  vld_wr_en;
   reg  [WAYS-1:0]      vld_wr_data;
   wire [NB-1:0]        plr_rd_data;
-  reg                  plr_wr_en_q;      // registered PLRU write (fill, reset sweep)
+  reg                  plr_wr_en_q;      // registered PLRU write (hit, fill, reset sweep)
   reg  [SB-1:0]        plr_wr_set_q;
   reg  [NB-1:0]        plr_wr_data_q;
-  wire                 plr_hit_wr;       // a hit's touch, written now
-  wire                 plr_wr_en = plr_hit_wr || plr_wr_en_q;
+  wire                 plr_hit_wr;       // a hit's touch, written next clock
+  wire                 plr_wr_en = plr_wr_en_q;
   wire [SB-1:0]        plr_wr_set;
   wire [NB-1:0]        plr_wr_data;
-  reg                  fwd_v_q;          // the PLRU RAM output is older than this
+  reg                  fwd_v_q;          // a PLRU write landed with the last read
   reg  [SB-1:0]        fwd_set_q;
   reg  [NB-1:0]        fwd_bits_q;
   reg  [SB-1:0]        rd_set_q;         // set of the last RAM read
@@ -435,7 +435,9 @@ module mmu_core #(
 
   // valid bits of the set last read, and its PLRU tree (forwarded if newer)
   wire [WAYS-1:0] rd_valid = vld_rd_data;
-  wire [NB-1:0] rd_plru = (fwd_v_q && fwd_set_q == rd_set_q) ? fwd_bits_q : plr_rd_data;
+  // newest first: the write due this clock, the write that landed with the read
+  wire [NB-1:0] rd_plru = (plr_wr_en_q && plr_wr_set_q == rd_set_q) ? plr_wr_data_q :
+                          (fwd_v_q && fwd_set_q == rd_set_q) ? fwd_bits_q : plr_rd_data;
 
   // fields of a RAM entry: {tag, asid, ppn, perm}
   function [TAGB-1:0] e_tag(input [EW-1:0] e);
@@ -600,6 +602,8 @@ module mmu_core #(
   // ------------------------------------------------------------------
   reg              ev;              // stage B is evaluated this cycle
   reg              ev_hit_base, ev_hit_sp, ev_use;
+  reg [WAYS-1:0]   ev_match, ev_first, ev_ok;   // per way: match, first match, rights
+  reg [SPN-1:0]    ev_sfirst, ev_sok;           // per superpage entry
   reg [WB-1:0]     ev_way;
   reg [SPB-1:0]    ev_sp;
   reg [5:0]        ev_perm;
@@ -607,50 +611,68 @@ module mmu_core #(
   reg [5:0]        ev_span;
   reg [2:0]        ev_level;
   reg [3:0]        ev_fault;        // NO_CONTEXT / NON_CANONICAL or OK
-  integer k;
+  integer k, kj;
 
+  // the rights of a cached entry for stage B's request, D included
+  function f_usable(input [2:0] mode, input [5:0] perm, input [1:0] acc, input priv);
+    f_usable = f_perm_ok(mode, perm, acc, priv) && (acc != `MMU_ACCESS_W || perm[PD]);
+  endfunction
+
+  // Timing: the match of each way, and the rights of each way's entry, are
+  // computed side by side from the RAM outputs; the first match then picks
+  // its rights (one AND-OR level).  Entry fields are one-hot AND-OR muxes.
   always @* begin
     ev = b_valid_q && b_rd_ok_q && w_idle && !c_busy_q && r_free;
-    ev_hit_base = 1'b0;
-    ev_hit_sp = 1'b0;
+    ev_fault = `MMU_CAUSE_OK;
+    if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
+    else if (!f_canonical(b_mode, b_canon_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
+    for (k = 0; k < WAYS; k = k + 1) begin
+      ev_match[k] = rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
+                    (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q);
+      ev_ok[k] = f_usable(b_mode, e_perm(ram_rd_data[k]), b_acc_q, b_priv_q);
+    end
+    // the lowest matching way (superpage entry) wins, as in the model
+    ev_first = ev_match;
+    for (k = 0; k < WAYS; k = k + 1)
+      for (kj = 0; kj < k; kj = kj + 1)
+        if (ev_match[kj]) ev_first[k] = 1'b0;
+    for (k = 0; k < SPN; k = k + 1) begin
+      ev_sok[k] = f_usable(b_mode, sp_perm_q[k], b_acc_q, b_priv_q);
+      ev_sfirst[k] = (SP_N > 0) && sp_hit[k];
+      for (kj = 0; kj < k; kj = kj + 1)
+        if (sp_hit[kj]) ev_sfirst[k] = 1'b0;
+    end
+    ev_hit_base = ev_match != {WAYS{1'b0}};
+    ev_hit_sp = ev_sfirst != {SPN{1'b0}};
+    ev_use = ev_hit_base ? (ev_first & ev_ok) != {WAYS{1'b0}} : (ev_sfirst & ev_sok) != {SPN{1'b0}};
+    // fields of the chosen entry
     ev_way = {WB{1'b0}};
     ev_sp = {SPB{1'b0}};
     ev_perm = 6'd0;
     ev_ppn = {PPN_W{1'b0}};
     ev_span = 6'd0;
     ev_level = 3'd0;
-    ev_fault = `MMU_CAUSE_OK;
-    if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
-    else if (!f_canonical(b_mode, b_canon_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
-    for (k = WAYS - 1; k >= 0; k = k - 1)
-      if (rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
-          (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q)) begin
-        ev_hit_base = 1'b1;
-        ev_way = k[WB-1:0];
+    for (k = 0; k < WAYS; k = k + 1)
+      if (ev_first[k]) begin
+        ev_way = ev_way | k[WB-1:0];
+        ev_perm = ev_perm | e_perm(ram_rd_data[k]);
+        ev_ppn = ev_ppn | e_ppn(ram_rd_data[k]);
       end
-    if (ev_hit_base) begin
-      ev_perm = e_perm(ram_rd_data[ev_way]);
-      ev_ppn = e_ppn(ram_rd_data[ev_way]);
-    end else if (SP_N > 0) begin
-      for (k = SPN - 1; k >= 0; k = k - 1)
-        if (sp_hit[k]) begin
-          ev_hit_sp = 1'b1;
-          ev_sp = k[SPB-1:0];
-        end
-      if (ev_hit_sp) begin
-        ev_perm = sp_perm_q[ev_sp];
-        ev_ppn = sp_ppn_q[ev_sp];
-        ev_span = sp_span_q[ev_sp];
-        ev_level = sp_level_q[ev_sp];
+    for (k = 0; k < SPN; k = k + 1)
+      if (!ev_hit_base && ev_sfirst[k]) begin
+        ev_sp = ev_sp | k[SPB-1:0];
+        ev_perm = ev_perm | sp_perm_q[k];
+        ev_ppn = ev_ppn | sp_ppn_q[k];
+        ev_span = ev_span | sp_span_q[k];
+        ev_level = ev_level | sp_level_q[k];
       end
-    end
-    ev_use = (ev_hit_base || ev_hit_sp) && f_perm_ok(b_mode, ev_perm, b_acc_q, b_priv_q) &&
-             (b_acc_q != `MMU_ACCESS_W || ev_perm[PD]);
   end
 
+  // a hit's PLRU touch is registered and written the next clock (forwarded
+  // to reads in between: see rd_plru)
   assign plr_hit_wr = ev && ev_fault == `MMU_CAUSE_OK && ev_use && ev_hit_base;
-  assign plr_wr_set = plr_hit_wr ? b_set : plr_wr_set_q;
-  assign plr_wr_data = plr_hit_wr ? pl_touched : plr_wr_data_q;
+  assign plr_wr_set = plr_wr_set_q;
+  assign plr_wr_data = plr_wr_data_q;
 
   // PLRU helpers for the base set of stage B / the walker
   wire [NB-1:0] pl_bits = rd_plru;
@@ -778,19 +800,26 @@ module mmu_core #(
                    (w_state_q == W_WWAIT && wb_ack_i && !wb_err_i && !w_wr_leaf_q);
 
   // PWC lookup at the start of a walk: the deepest match of a usable level
+  // (smallest span; among equal spans the lowest index).  Every pair of
+  // entries is compared at once, so the choice is two gate levels deep
+  // rather than a chain through the entries.
+  reg [PWN-1:0]  pl_use, pl_sel;
   reg            pl_hit;
   reg [PWB-1:0]  pl_idx;
   always @* begin
-    pl_hit = 1'b0;
+    for (k = 0; k < PWN; k = k + 1)
+      pl_use[k] = (PWC_N > 0) && pw_hit[k] && pw_level_q[k] != 3'd0 &&
+                  pw_level_q[k] < f_levels(w_mode_q);
+    for (k = 0; k < PWN; k = k + 1) begin
+      pl_sel[k] = pl_use[k];
+      for (kj = 0; kj < PWN; kj = kj + 1)
+        if (kj < k && pl_use[kj] && pw_span_q[kj] <= pw_span_q[k]) pl_sel[k] = 1'b0;
+        else if (kj > k && pl_use[kj] && pw_span_q[kj] < pw_span_q[k]) pl_sel[k] = 1'b0;
+    end
+    pl_hit = pl_use != {PWN{1'b0}};
     pl_idx = {PWB{1'b0}};
-    if (PWC_N > 0)
-      for (k = PWN - 1; k >= 0; k = k - 1)
-        if (pw_hit[k] && pw_level_q[k] != 3'd0 &&
-            pw_level_q[k] < f_levels(w_mode_q) &&
-            (!pl_hit || pw_span_q[k] <= pw_span_q[pl_idx])) begin
-          pl_hit = 1'b1;
-          pl_idx = k[PWB-1:0];
-        end
+    for (k = 0; k < PWN; k = k + 1)
+      if (pl_sel[k]) pl_idx = pl_idx | k[PWB-1:0];
   end
 
   // PWC insert target for the pointer being decoded
@@ -874,7 +903,8 @@ module mmu_core #(
   // a registered RAM write lands at the end of this clock: a read now would
   // return the old word
   // a RAM write lands at the end of this clock: a read now returns the old word
-  wire wr_landing = fill_wr || vld_wr_en || plr_wr_en_q || ctx_wr_en;
+  wire wr_landing_data = fill_wr || vld_wr_en || ctx_wr_en;   // not forwarded: re-read
+  wire wr_landing = wr_landing_data || plr_wr_en_q;
   assign ctx_wr_en = ctl_go && ctl_op_i == 2'd0;
   assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing && !cnt_pending;
   wire insp_go = insp_valid_i && insp_ready_o;
@@ -1072,14 +1102,16 @@ module mmu_core #(
       insp_rvalid_o <= 1'b0;
       vld_wr_en <= 1'b0;
       plr_wr_en_q <= 1'b0;
-      // PLRU forward: a hit's write landed with this edge; a read without a
-      // write at this edge sees the RAM up to date
+      // PLRU forward: a read at this edge misses the write landing with it
+      if (ram_rd_en) begin
+        fwd_v_q <= plr_wr_en_q;
+        fwd_set_q <= plr_wr_set_q;
+        fwd_bits_q <= plr_wr_data_q;
+      end
       if (plr_hit_wr) begin
-        fwd_v_q <= 1'b1;
-        fwd_set_q <= b_set;
-        fwd_bits_q <= pl_touched;
-      end else if (ram_rd_en) begin
-        fwd_v_q <= 1'b0;
+        plr_wr_en_q <= 1'b1;
+        plr_wr_set_q <= b_set;
+        plr_wr_data_q <= pl_touched;
       end
       if (ram_rd_en) rd_set_q <= ram_rd_set;
       if (rsp_valid_o && rsp_ready_i) rsp_valid_o <= 1'b0;
@@ -1089,7 +1121,7 @@ module mmu_core #(
       // stop doing so when the read port serves someone else, or when a RAM
       // or context write lands (a read in the same clock returns old data).
       if (b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go)
-        b_rd_ok_q <= !wr_landing;  // re-read now
+        b_rd_ok_q <= !wr_landing_data;  // re-read now
       else if (port_ctl || port_walker || wr_landing)
         b_rd_ok_q <= 1'b0;
       if (ev) begin
@@ -1131,7 +1163,7 @@ module mmu_core #(
       end
       if (req_go) begin
         b_valid_q <= 1'b1;
-        b_rd_ok_q <= !wr_landing;
+        b_rd_ok_q <= !wr_landing_data;
         b_va_q <= req_va_i[VA_W-1:0];
         b_canon_q <= {req_va_i[63:TBVA] == {(64-TBVA){1'b0}},
                       (&req_va_i[63:47]) || !(|req_va_i[63:47]),

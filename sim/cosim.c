@@ -39,6 +39,9 @@ struct cosim {
 	struct mmu_request ok_ring[16];  /* recent requests that translated */
 	unsigned ok_count;
 	unsigned cleared_at; /* n_req + 1 when counters were last cleared */
+	unsigned n_stream;   /* stream requests issued */
+	struct mmu_request set_group[16]; /* base entries sharing one set */
+	unsigned n_group;
 	/* memory write logs since the last response */
 	struct wr rtl_w[WLOG], model_w[WLOG];
 	unsigned n_rtl_w, n_model_w;
@@ -157,14 +160,73 @@ int cosim_stream_ready(const struct cosim *c)
 	return c->ok_count != 0;
 }
 
+/* Pages for a stream that hits several ways of one base-TLB set back to back,
+ * and alternates between two neighbouring sets (the PLRU forwarding paths):
+ * up to one page more than there are ways in each of the two sets, so that
+ * a lost PLRU update changes a later victim, and with it the hits.  Called while nothing is
+ * in flight: it writes good leaf PTEs at those indexes of one last-level
+ * table, into both memories. */
+static void make_set_group(struct cosim *c)
+{
+	const struct mmu_config *cfg = mmu_model_config(c->m);
+	const struct mmu_geometry *g = &c->gen.g;
+	unsigned ib = g->idx_bits[0], pb = g->page_bits;
+	uint64_t imask = (1ULL << ib) - 1, sets = cfg->tlb_sets;
+	const struct ptgen_slot *sl = NULL;
+
+	/* a last-level table known to be reachable: one a recent success used */
+	c->n_group = 0;
+	for (unsigned r = 0; r < c->ok_count && r < 16 && !sl; r++) {
+		const struct mmu_request *ok = &c->ok_ring[(c->ok_count - 1 - r) % 16];
+
+		for (unsigned i = 0; i < c->gen.nslots && !sl; i++)
+			if (c->gen.slots[i].level == 0 && c->gen.slots[i].asid == ok->asid &&
+			    ((c->gen.slots[i].va ^ ok->va) & ((1ULL << g->va_bits) - 1)) >> pb == 0)
+				sl = &c->gen.slots[i];
+	}
+	if (!sl || sets > imask)
+		return;
+	uint64_t idx = (sl->va >> pb) & imask;
+	uint64_t base = sl->pa - idx * g->pte_bytes;
+	uint64_t frame = base >> pb;
+	uint64_t pte = g->x86 ? (frame << 12) | 0x67 : (frame << 10) | 0xdf; /* present, RW(X), U, A, D */
+
+	for (uint64_t k = 0; k < 2 * (cfg->tlb_ways + 1) && c->n_group < 16; k++) {
+		uint64_t ix = (idx + (k / 2) * sets + (k % 2)) & imask;
+		struct mmu_request *q = &c->set_group[c->n_group];
+
+		if (k > 1 && ((idx + (k / 2) * sets) & imask) == idx)
+			break; /* the table has fewer pages per set than ways */
+		put_both(c, base + ix * g->pte_bytes, pte, g->pte_bytes);
+		memset(q, 0, sizeof(*q));
+		q->va = ptgen_canonical(&c->gen, (sl->va & ~(imask << pb)) | ix << pb);
+		q->asid = sl->asid;
+		q->access = MMU_ACCESS_R;
+		q->priv = MMU_PRIV_U;
+		c->n_group++;
+	}
+}
+
 int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 {
+	unsigned phase = c->n_stream++ % 1000;
+
 	if (!c->ok_count) {
 		snprintf(c->err, sizeof(c->err), "no successful request to stream");
 		return -1;
 	}
-	/* the last 4 successes: a working set that fits even the superpage array */
-	*q = c->ok_ring[(c->ok_count - 1 - ptgen_rand(&c->gen) % (c->ok_count < 4 ? c->ok_count : 4)) % 16];
+	/* The second half of each 1000: mostly pages sharing one base set, in
+	 * random order, mixed with the others (so that a set is touched, then
+	 * another, then the first again).  The group is written at the start,
+	 * while nothing is in flight. */
+	if (phase == 0)
+		make_set_group(c);
+	if (phase >= 500 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
+		*q = c->set_group[ptgen_rand(&c->gen) % c->n_group];
+	} else {
+		/* the last 4 successes: a working set that fits even the superpage array */
+		*q = c->ok_ring[(c->ok_count - 1 - ptgen_rand(&c->gen) % (c->ok_count < 4 ? c->ok_count : 4)) % 16];
+	}
 	q->tag = c->n_req++ & 0xffff;
 	return push_pending(c, q);
 }
