@@ -516,7 +516,7 @@ module mmu_core #(
   localparam [3:0] W_IDLE = 4'd0, W_START = 4'd1, W_ADDR = 4'd2, W_RWAIT = 4'd3,
                    W_DECODE = 4'd4, W_WWAIT = 4'd5, W_LEAF = 4'd6, W_FILL = 4'd7,
                    W_FLUSH = 4'd8, W_RESP = 4'd9, W_FILLRD = 4'd10, W_FLUSHRD = 4'd11,
-                   W_FLUSH2 = 4'd12;
+                   W_FLUSH2 = 4'd12, W_PWC = 4'd13;
   reg [3:0]           w_state_q;
   reg [VA_W-1:0]      w_va_q;
   reg [ASID_BITS-1:0] w_asid_q;
@@ -524,7 +524,6 @@ module mmu_core #(
   reg                 w_priv_q;
   reg [TAG_W-1:0]     w_tag_q;
   reg [2:0]           w_mode_q;
-  reg [PA_BITS-1:0]   w_root_q;
   reg [2:0]           w_level_q;
   reg [PA_BITS-1:0]   w_table_q;
   reg                 w_table_big_q;  // the table lies beyond PA_BITS
@@ -710,7 +709,7 @@ module mmu_core #(
   always @* begin
     pl_touch_way = ev ? ev_way : fill_way;
     sp_touch = ev ? ev_sp : fs_idx;
-    pw_touch = (w_state_q == W_START) ? pl_idx : pi_idx;
+    pw_touch = (w_state_q == W_PWC) ? plq_idx : pi_idx;
   end
 
   // ------------------------------------------------------------------
@@ -805,7 +804,6 @@ module mmu_core #(
   // rather than a chain through the entries.
   reg [PWN-1:0]  pl_use, pl_sel;
   reg            pl_hit;
-  reg [PWB-1:0]  pl_idx;
   always @* begin
     for (k = 0; k < PWN; k = k + 1)
       pl_use[k] = (PWC_N > 0) && pw_hit[k] && pw_level_q[k] != 3'd0 &&
@@ -817,9 +815,27 @@ module mmu_core #(
         else if (kj > k && pl_use[kj] && pw_span_q[kj] < pw_span_q[k]) pl_sel[k] = 1'b0;
     end
     pl_hit = pl_use != {PWN{1'b0}};
-    pl_idx = {PWB{1'b0}};
+  end
+
+  // the entry chosen, a clock later (W_PWC): one-hot AND-OR muxes
+  reg            pl_hit_q;
+  reg [PWN-1:0]  pl_sel_q;
+  reg [PWB-1:0]  plq_idx;
+  reg [2:0]      plq_level;
+  reg [PPN_W-1:0] plq_ppn;
+  reg [5:0]      plq_perm;
+  always @* begin
+    plq_idx = {PWB{1'b0}};
+    plq_level = 3'd0;
+    plq_ppn = {PPN_W{1'b0}};
+    plq_perm = 6'd0;
     for (k = 0; k < PWN; k = k + 1)
-      if (pl_sel[k]) pl_idx = pl_idx | k[PWB-1:0];
+      if (pl_sel_q[k]) begin
+        plq_idx = plq_idx | k[PWB-1:0];
+        plq_level = plq_level | pw_level_q[k];
+        plq_ppn = plq_ppn | pw_ppn_q[k];
+        plq_perm = plq_perm | pw_perm_q[k];
+      end
   end
 
   // PWC insert target for the pointer being decoded
@@ -894,7 +910,8 @@ module mmu_core #(
   // control operation may start while it is in them (or searching)
   wire w_base_busy = (w_state_q == W_FILLRD) || (w_state_q == W_FILL) ||
                      (w_state_q == W_FLUSHRD) || (w_state_q == W_FLUSH2);
-  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q && !w_searching && !w_base_busy;
+  assign ctl_ready_o = !b_valid_q && !c_busy_q && !i_pend_q && !w_searching && !w_base_busy &&
+                       w_state_q != W_PWC;
   wire ctl_go = ctl_valid_i && ctl_ready_o;
   wire inval_go = ctl_go && ctl_op_i == 2'd2;
   assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i &&
@@ -949,28 +966,30 @@ module mmu_core #(
   // incrementer per counter.  No counter gets two events in one clock
   // (stage B and the walker never act together), so OR-ing them is exact.
   // ------------------------------------------------------------------
+  // This clock's events (cnt_ev) are registered (cnt_inc, cnt_clear) before
+  // they reach the pending counts: counting is off the timing paths.
+  reg [NCNT-1:0] cnt_ev;
+  wire cnt_clr_ev = ctl_go && ctl_op_i == 2'd3;
   reg [NCNT-1:0] cnt_inc;
-  wire cnt_clear = ctl_go && ctl_op_i == 2'd3;
+  reg            cnt_clear;
   always @* begin
-    cnt_inc = {NCNT{1'b0}};
+    cnt_ev = {NCNT{1'b0}};
     if (ev) begin
       if (ev_fault != `MMU_CAUSE_OK) begin
-        cnt_inc[f_fault_cnt(ev_fault)] = 1'b1;
+        cnt_ev[f_fault_cnt(ev_fault)] = 1'b1;
       end else begin
-        cnt_inc[`MMU_CNT_LOOKUPS] = 1'b1;
-        if (ev_use) cnt_inc[`MMU_CNT_HITS] = 1'b1;
-        else if (!ev_hit_base && !ev_hit_sp) cnt_inc[`MMU_CNT_MISSES] = 1'b1;
+        cnt_ev[`MMU_CNT_LOOKUPS] = 1'b1;
+        if (ev_use) cnt_ev[`MMU_CNT_HITS] = 1'b1;
+        else if (!ev_hit_base && !ev_hit_sp) cnt_ev[`MMU_CNT_MISSES] = 1'b1;
       end
     end
-    if (w_state_q == W_START) begin
-      cnt_inc[`MMU_CNT_WALKS] = 1'b1;
-      if (pl_hit) cnt_inc[`MMU_CNT_PWC_HITS] = 1'b1;
-    end
-    if (w_state_q == W_ADDR && !w_pte_big) cnt_inc[`MMU_CNT_PTE_READS] = 1'b1;
+    if (w_state_q == W_START) cnt_ev[`MMU_CNT_WALKS] = 1'b1;
+    if (w_state_q == W_PWC && pl_hit_q) cnt_ev[`MMU_CNT_PWC_HITS] = 1'b1;
+    if (w_state_q == W_ADDR && !w_pte_big) cnt_ev[`MMU_CNT_PTE_READS] = 1'b1;
     if (w_state_q == W_DECODE && d_cause == `MMU_CAUSE_OK && d_write)
-      cnt_inc[`MMU_CNT_PTE_WRITES] = 1'b1;
-    if (w_state_q == W_FLUSH) cnt_inc[f_fault_cnt(w_cause_q)] = 1'b1;
-    if (inval_go) cnt_inc[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] = 1'b1;
+      cnt_ev[`MMU_CNT_PTE_WRITES] = 1'b1;
+    if (w_state_q == W_FLUSH) cnt_ev[f_fault_cnt(w_cause_q)] = 1'b1;
+    if (inval_go) cnt_ev[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] = 1'b1;
   end
 
   // The counts live in a RAM (block RAM on an FPGA).  Each counter has a
@@ -995,7 +1014,7 @@ module mmu_core #(
   reg            cnt_pending;
   integer kc;
   always @* begin
-    cnt_pending = cd_v_q;
+    cnt_pending = cd_v_q || cnt_clear || cnt_inc != {NCNT{1'b0}};
     for (kc = 0; kc < NCNT; kc = kc + 1)
       if (cp_q[kc] != {CPW{1'b0}}) cnt_pending = 1'b1;
     cnt_rd_en = cd_issue || (insp_go && insp_array_i == 3'd4);
@@ -1019,10 +1038,14 @@ module mmu_core #(
 
   always @(posedge clk_i or negedge rst_ni)
     if (!rst_ni) begin
+      cnt_inc <= {NCNT{1'b0}};
+      cnt_clear <= 1'b0;
       cz_q <= {NCNT{1'b1}};
       cd_ptr_q <= {CAB{1'b0}};
       cd_v_q <= 1'b0;
     end else begin
+      cnt_inc <= cnt_ev;
+      cnt_clear <= cnt_clr_ev;
       cd_ptr_q <= (cd_ptr_q == NCNT[CAB-1:0] - 1'b1) ? {CAB{1'b0}} : cd_ptr_q + 1'b1;
       cd_v_q <= cd_issue;
       cd_idx_q <= cd_ptr_q;
@@ -1124,12 +1147,15 @@ module mmu_core #(
         b_rd_ok_q <= !wr_landing_data;  // re-read now
       else if (port_ctl || port_walker || wr_landing)
         b_rd_ok_q <= 1'b0;
+      // Timing: the response payload and the walker's request registers are
+      // loaded on every evaluation; only rsp_valid_o, the walker's state and
+      // the superpage PLRU wait for the hit decision.
       if (ev) begin
         b_valid_q <= 1'b0;
+        rsp_valid_o <= ev_fault != `MMU_CAUSE_OK || ev_use;
+        rsp_tag_o <= b_tag_q;
+        rsp_cause_o <= ev_fault;
         if (ev_fault != `MMU_CAUSE_OK) begin
-          rsp_valid_o <= 1'b1;
-          rsp_tag_o <= b_tag_q;
-          rsp_cause_o <= ev_fault;
           rsp_level_o <= `MMU_LEVEL_NONE;
           rsp_pa_o <= {PA_BITS{1'b0}};
           rsp_perm_o <= 6'd0;
@@ -1137,29 +1163,24 @@ module mmu_core #(
           rsp_hit_o <= 1'b0;
           {rsp_exc_o, rsp_err_o} <= f_native(b_mode, ev_fault, b_acc_q, b_priv_q);
         end else begin
-          if (ev_use) begin
-            rsp_valid_o <= 1'b1;
-            rsp_tag_o <= b_tag_q;
-            rsp_cause_o <= `MMU_CAUSE_OK;
-            rsp_level_o <= ev_level;
-            rsp_pa_o <= ev_pa[PA_BITS-1:0];
-            rsp_perm_o <= ev_perm;
-            rsp_page_shift_o <= PAGE_BITS[5:0] + ev_span;
-            rsp_hit_o <= 1'b1;
-            rsp_exc_o <= 8'd0;
-            rsp_err_o <= 16'd0;
-            if (!ev_hit_base) sp_plru_q <= sp_touched;
-          end else begin
-            w_state_q <= W_START;
-            w_va_q <= b_va_q;
-            w_asid_q <= b_asid_q;
-            w_acc_q <= b_acc_q;
-            w_priv_q <= b_priv_q;
-            w_tag_q <= b_tag_q;
-            w_mode_q <= b_mode;
-            w_root_q <= ctx_root;
-          end
+          rsp_level_o <= ev_level;
+          rsp_pa_o <= ev_pa[PA_BITS-1:0];
+          rsp_perm_o <= ev_perm;
+          rsp_page_shift_o <= PAGE_BITS[5:0] + ev_span;
+          rsp_hit_o <= 1'b1;
+          rsp_exc_o <= 8'd0;
+          rsp_err_o <= 16'd0;
         end
+        if (ev_fault == `MMU_CAUSE_OK && ev_use && !ev_hit_base) sp_plru_q <= sp_touched;
+        if (ev_fault == `MMU_CAUSE_OK && !ev_use) w_state_q <= W_START;
+        w_va_q <= b_va_q;
+        w_asid_q <= b_asid_q;
+        w_acc_q <= b_acc_q;
+        w_priv_q <= b_priv_q;
+        w_tag_q <= b_tag_q;
+        w_mode_q <= b_mode;
+        w_table_q <= ctx_root;
+        w_table_big_q <= 1'b0;
       end
       if (req_go) begin
         b_valid_q <= 1'b1;
@@ -1177,17 +1198,20 @@ module mmu_core #(
 
       // ---------------- walker ----------------
       case (w_state_q)
-        W_START: begin
+        W_START: begin                        // PWC search: registered
           w_stale_q <= 1'b0;
           w_acc_perm_q <= 6'b001111;           // R W X U, not G
           w_level_q <= f_levels(w_mode_q) - 3'd1;
-          w_table_q <= w_root_q;
-          w_table_big_q <= 1'b0;
-          if (pl_hit) begin
+          pl_hit_q <= pl_hit;
+          pl_sel_q <= pl_sel;
+          w_state_q <= W_PWC;
+        end
+        W_PWC: begin                          // start below the PWC entry found
+          if (pl_hit_q) begin
             pw_plru_q <= pw_touched;
-            w_level_q <= pw_level_q[pl_idx] - 3'd1;
-            w_table_q <= {pw_ppn_q[pl_idx], {PAGE_BITS{1'b0}}};
-            w_acc_perm_q <= pw_perm_q[pl_idx];
+            w_level_q <= plq_level - 3'd1;
+            w_table_q <= {plq_ppn, {PAGE_BITS{1'b0}}};
+            w_acc_perm_q <= plq_perm;
           end
           w_state_q <= W_ADDR;
         end
