@@ -561,10 +561,14 @@ module mmu_core #(
   // it searches them, else stage B's, else an arriving invalidation's.  One
   // cover compare and one ASID compare per entry serve every use.
   // ------------------------------------------------------------------
-  wire w_searching = (w_state_q == W_START) || (w_state_q == W_DECODE) ||
-                     (w_state_q == W_WWAIT) || (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
-  wire [VPN_W-1:0] key_vpn = w_searching ? w_vpn : b_valid_q ? b_vpn : f_vpn(ctl_data_i);
-  wire [ASID_BITS-1:0] key_asid = w_searching ? w_asid_q : b_valid_q ? b_asid_q : ctl_asid_i;
+  // the walker searches the arrays in these states (the key is its own) ...
+  wire w_key = (w_state_q == W_START) || (w_state_q == W_ADDR) ||
+               (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
+  // ... and no control operation may start in them, nor while a PTE is
+  // decoded or its A/D write is under way
+  wire w_searching = w_key || (w_state_q == W_DECODE) || (w_state_q == W_WWAIT);
+  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : b_valid_q ? b_vpn : f_vpn(ctl_data_i);
+  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : b_valid_q ? b_asid_q : ctl_asid_i;
   reg [SPN-1:0] sp_cov, sp_aeq, sp_hit;
   reg [PWN-1:0] pw_cov, pw_aeq, pw_hit;
   integer ki;
@@ -709,7 +713,7 @@ module mmu_core #(
   always @* begin
     pl_touch_way = ev ? ev_way : fill_way;
     sp_touch = ev ? ev_sp : fs_idx;
-    pw_touch = (w_state_q == W_PWC) ? plq_idx : pi_idx;
+    pw_touch = (w_state_q == W_PWC) ? plq_idx : pi_idx_q;
   end
 
   // ------------------------------------------------------------------
@@ -838,8 +842,11 @@ module mmu_core #(
       end
   end
 
-  // PWC insert target for the pointer being decoded
-  reg [PWB-1:0] pi_idx;
+  // PWC insert target for the pointer about to be read: chosen in W_ADDR
+  // (the key is the walker's there) and registered, off the decode path.
+  // Only an invalidation can change the PWC before the insert, and that
+  // makes the walk stale, which cancels the insert.
+  reg [PWB-1:0] pi_idx, pi_idx_q;
   always @* begin
     pi_idx = pw_victim;
     for (k = PWN - 1; k >= 0; k = k - 1)
@@ -1217,6 +1224,7 @@ module mmu_core #(
         end
         W_ADDR: begin
           w_pte_hi_q <= w_pte_pa[2];
+          pi_idx_q <= pi_idx;
           if (w_pte_big) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
             w_state_q <= W_FLUSH;
@@ -1378,13 +1386,13 @@ module mmu_core #(
       // (No invalidation is accepted in DECODE or WWAIT: see ctl_ready_o.)
       if (w_descend) begin
         if (PWC_N > 0 && !w_stale_q) begin
-          pw_v_q[pi_idx] <= 1'b1;
-          pw_vpn_q[pi_idx] <= w_vpn & f_span_mask(d_span);
-          pw_span_q[pi_idx] <= d_span;
-          pw_level_q[pi_idx] <= w_level_q;
-          pw_asid_q[pi_idx] <= w_asid_q;
-          pw_ppn_q[pi_idx] <= d_next[PAGE_BITS +: PPN_W];
-          pw_perm_q[pi_idx] <= d_acc;
+          pw_v_q[pi_idx_q] <= 1'b1;
+          pw_vpn_q[pi_idx_q] <= w_vpn & f_span_mask(d_span);
+          pw_span_q[pi_idx_q] <= d_span;
+          pw_level_q[pi_idx_q] <= w_level_q;
+          pw_asid_q[pi_idx_q] <= w_asid_q;
+          pw_ppn_q[pi_idx_q] <= d_next[PAGE_BITS +: PPN_W];
+          pw_perm_q[pi_idx_q] <= d_acc;
           pw_plru_q <= pw_touched;
         end
         w_table_q <= d_next[PA_BITS-1:0];
