@@ -558,8 +558,8 @@ module mmu_core #(
 
   // ------------------------------------------------------------------
   // one search key for the superpage array and the PWC: the walker's while
-  // it searches them, else stage B's, else an arriving invalidation's.  One
-  // cover compare and one ASID compare per entry serve every use.
+  // it searches them, else an arriving invalidation's.  (Stage B searches
+  // the superpage array with compares of its own: see the b_sp_* registers.)
   // ------------------------------------------------------------------
   // the walker searches the arrays in these states (the key is its own) ...
   wire w_key = (w_state_q == W_START) || (w_state_q == W_ADDR) ||
@@ -567,8 +567,8 @@ module mmu_core #(
   // ... and no control operation may start in them, nor while a PTE is
   // decoded or its A/D write is under way
   wire w_searching = w_key || (w_state_q == W_DECODE) || (w_state_q == W_WWAIT);
-  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : b_valid_q ? b_vpn : f_vpn(ctl_data_i);
-  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : b_valid_q ? b_asid_q : ctl_asid_i;
+  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : f_vpn(ctl_data_i);
+  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : ctl_asid_i;
   reg [SPN-1:0] sp_cov, sp_aeq, sp_hit;
   reg [PWN-1:0] pw_cov, pw_aeq, pw_hit;
   integer ki;
@@ -583,6 +583,50 @@ module mmu_core #(
       pw_aeq[ki] = pw_asid_q[ki] == key_asid;
       pw_hit[ki] = (PWC_N > 0) && pw_v_q[ki] && pw_cov[ki] && (pw_perm_q[ki][PG] || pw_aeq[ki]);
     end
+  end
+
+  // Stage B's superpage search runs in the clock its RAM read is issued, on
+  // the arriving request (or on stage B's own, when it re-reads), and its
+  // first match is registered with the entry's fields.  Stage B then only
+  // chooses between that and the base ways.  Any change to the superpage
+  // array while stage B waits forces a re-read, and with it a new search.
+  wire b_reread = b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go;
+  wire sp_wr = inval_go || (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
+  wire [VPN_W-1:0] pk_vpn = req_go ? f_vpn(req_va_i) : b_vpn;
+  wire [ASID_BITS-1:0] pk_asid = req_go ? req_asid_i : b_asid_q;
+  reg [SPN-1:0]   pk_hit, pk_first;
+  reg [SPB-1:0]   pk_idx;
+  reg [5:0]       pk_perm, pk_span;
+  reg [2:0]       pk_level;
+  reg [PPN_W-1:0] pk_ppn;
+  reg             b_sp_hit_q;
+  reg [SPB-1:0]   b_sp_idx_q;
+  reg [5:0]       b_sp_perm_q, b_sp_span_q;
+  reg [2:0]       b_sp_level_q;
+  reg [PPN_W-1:0] b_sp_ppn_q;
+  integer kp, kq;
+  always @* begin
+    for (kp = 0; kp < SPN; kp = kp + 1)
+      pk_hit[kp] = (SP_N > 0) && sp_v_q[kp] &&
+                   ((pk_vpn ^ sp_vpn_q[kp]) & f_span_mask(sp_span_q[kp])) == {VPN_W{1'b0}} &&
+                   (sp_perm_q[kp][PG] || sp_asid_q[kp] == pk_asid);
+    pk_first = pk_hit;
+    for (kp = 0; kp < SPN; kp = kp + 1)
+      for (kq = 0; kq < kp; kq = kq + 1)
+        if (pk_hit[kq]) pk_first[kp] = 1'b0;
+    pk_idx = {SPB{1'b0}};
+    pk_perm = 6'd0;
+    pk_span = 6'd0;
+    pk_level = 3'd0;
+    pk_ppn = {PPN_W{1'b0}};
+    for (kp = 0; kp < SPN; kp = kp + 1)
+      if (pk_first[kp]) begin
+        pk_idx = pk_idx | kp[SPB-1:0];
+        pk_perm = pk_perm | sp_perm_q[kp];
+        pk_span = pk_span | sp_span_q[kp];
+        pk_level = pk_level | sp_level_q[kp];
+        pk_ppn = pk_ppn | sp_ppn_q[kp];
+      end
   end
 
   // invalidation of a fully-associative entry (kind of the arriving operation)
@@ -606,7 +650,6 @@ module mmu_core #(
   reg              ev;              // stage B is evaluated this cycle
   reg              ev_hit_base, ev_hit_sp, ev_use;
   reg [WAYS-1:0]   ev_match, ev_first, ev_ok;   // per way: match, first match, rights
-  reg [SPN-1:0]    ev_sfirst, ev_sok;           // per superpage entry
   reg [WB-1:0]     ev_way;
   reg [SPB-1:0]    ev_sp;
   reg [5:0]        ev_perm;
@@ -639,15 +682,10 @@ module mmu_core #(
     for (k = 0; k < WAYS; k = k + 1)
       for (kj = 0; kj < k; kj = kj + 1)
         if (ev_match[kj]) ev_first[k] = 1'b0;
-    for (k = 0; k < SPN; k = k + 1) begin
-      ev_sok[k] = f_usable(b_mode, sp_perm_q[k], b_acc_q, b_priv_q);
-      ev_sfirst[k] = (SP_N > 0) && sp_hit[k];
-      for (kj = 0; kj < k; kj = kj + 1)
-        if (sp_hit[kj]) ev_sfirst[k] = 1'b0;
-    end
     ev_hit_base = ev_match != {WAYS{1'b0}};
-    ev_hit_sp = ev_sfirst != {SPN{1'b0}};
-    ev_use = ev_hit_base ? (ev_first & ev_ok) != {WAYS{1'b0}} : (ev_sfirst & ev_sok) != {SPN{1'b0}};
+    ev_hit_sp = (SP_N > 0) && b_sp_hit_q;
+    ev_use = ev_hit_base ? (ev_first & ev_ok) != {WAYS{1'b0}} :
+             ev_hit_sp && f_usable(b_mode, b_sp_perm_q, b_acc_q, b_priv_q);
     // fields of the chosen entry
     ev_way = {WB{1'b0}};
     ev_sp = {SPB{1'b0}};
@@ -661,14 +699,13 @@ module mmu_core #(
         ev_perm = ev_perm | e_perm(ram_rd_data[k]);
         ev_ppn = ev_ppn | e_ppn(ram_rd_data[k]);
       end
-    for (k = 0; k < SPN; k = k + 1)
-      if (!ev_hit_base && ev_sfirst[k]) begin
-        ev_sp = ev_sp | k[SPB-1:0];
-        ev_perm = ev_perm | sp_perm_q[k];
-        ev_ppn = ev_ppn | sp_ppn_q[k];
-        ev_span = ev_span | sp_span_q[k];
-        ev_level = ev_level | sp_level_q[k];
-      end
+    if (!ev_hit_base && ev_hit_sp) begin
+      ev_sp = b_sp_idx_q;
+      ev_perm = b_sp_perm_q;
+      ev_ppn = b_sp_ppn_q;
+      ev_span = b_sp_span_q;
+      ev_level = b_sp_level_q;
+    end
   end
 
   // a hit's PLRU touch is registered and written the next clock (forwarded
@@ -1150,10 +1187,18 @@ module mmu_core #(
       // b_rd_ok: the RAM and context outputs hold stage B's set and ASID.  They
       // stop doing so when the read port serves someone else, or when a RAM
       // or context write lands (a read in the same clock returns old data).
-      if (b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go)
-        b_rd_ok_q <= !wr_landing_data;  // re-read now
-      else if (port_ctl || port_walker || wr_landing)
+      if (b_reread)
+        b_rd_ok_q <= !wr_landing_data && !sp_wr;  // re-read now
+      else if (port_ctl || port_walker || wr_landing || sp_wr)
         b_rd_ok_q <= 1'b0;
+      if (req_go || b_reread) begin
+        b_sp_hit_q <= pk_hit != {SPN{1'b0}};
+        b_sp_idx_q <= pk_idx;
+        b_sp_perm_q <= pk_perm;
+        b_sp_span_q <= pk_span;
+        b_sp_level_q <= pk_level;
+        b_sp_ppn_q <= pk_ppn;
+      end
       // Timing: the response payload and the walker's request registers are
       // loaded on every evaluation; only rsp_valid_o, the walker's state and
       // the superpage PLRU wait for the hit decision.
@@ -1191,7 +1236,7 @@ module mmu_core #(
       end
       if (req_go) begin
         b_valid_q <= 1'b1;
-        b_rd_ok_q <= !wr_landing_data;
+        b_rd_ok_q <= !wr_landing_data && !sp_wr;
         b_va_q <= req_va_i[VA_W-1:0];
         b_canon_q <= {req_va_i[63:TBVA] == {(64-TBVA){1'b0}},
                       (&req_va_i[63:47]) || !(|req_va_i[63:47]),

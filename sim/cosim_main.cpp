@@ -244,17 +244,26 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
     }
     r.reset();
     int rc = 0;
+    bool streamed = false;
     for (;;) {
         mmu_request q{};
         cosim_ctl c{};
         cosim_act act = cosim_next(r.cs, &q, &c);
         if (act == COSIM_END) break;
-        if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs)) {
+        if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed) {
+            streamed = true;
             // the random run is over: a throughput stream over recent successes,
             // a stream over pages that share two base sets (PLRU forwarding,
             // victims), then the final check
+            // First everything is invalidated, so that the stream starts with
+            // misses back to back: a request waits in stage B while the walk
+            // before it fills the entry it needs.
             uint64_t cyc = 0, cyc2 = 0;
-            rc = run_stream(r, 500, &cyc);
+            cosim_ctl all{};
+            all.op = 2;
+            all.kind = MMU_INVAL_ALL;
+            rc = run_ctl(r, all);
+            if (!rc) rc = run_stream(r, 500, &cyc);
             if (!rc) rc = run_stream(r, 500, &cyc2);
             if (rc) break;
             t->stream_reqs += 1000;
