@@ -156,6 +156,9 @@ module mmu_core #(
   localparam integer TBS2   = TBS1 + TBI_L1;
   localparam integer TBS3   = TBS2 + TBI_L2;
   localparam integer TB_PPNW = TB_PA - TB_PAGE;
+  // smallest span (VPN bits) of a superpage or a PWC entry
+  localparam integer MINSPAN = (TEXTBOOK != 0) ? TBI_L0 :
+                               (HAS_SV39 != 0 || HAS_SV48 != 0 || HAS_X86 != 0) ? 9 : 10;
 
   // perm bits
   localparam integer PR = `MMU_PERM_R, PW = `MMU_PERM_W, PX = `MMU_PERM_X,
@@ -380,12 +383,19 @@ module mmu_core #(
         endcase
     end
   endfunction
+  // VPN bits below the smallest superpage or pointer span are never compared
+  // (superpage and PWC entries only): constant zeros, so no flip-flops
   function [VPN_W-1:0] f_span_mask(input [5:0] span);
     reg [63:0] m;
     begin
-      m = f_span_mask64(span);
+      m = f_span_mask64(span) & ~((64'd1 << MINSPAN) - 64'd1);
       f_span_mask = m[VPN_W-1:0];
     end
+  endfunction
+
+  // span of a superpage or PWC entry: from its level (and Sv32 flag), not stored
+  function [5:0] f_espan(input [2:0] level, input s32);
+    f_espan = f_shift(s32 ? `MMU_MODE_SV32 : `MMU_MODE_SV39, level) - PAGE_BITS[5:0];
   endfunction
 
   // ------------------------------------------------------------------
@@ -472,7 +482,7 @@ module mmu_core #(
   // superpage array and page-walk cache: flip-flops
   reg                 sp_v_q     [0:SPN-1];
   reg [VPN_W-1:0]     sp_vpn_q   [0:SPN-1];
-  reg [5:0]           sp_span_q  [0:SPN-1];
+  reg                 sp_s32_q   [0:SPN-1];   // an Sv32 entry (its spans differ)
   reg [2:0]           sp_level_q [0:SPN-1];
   reg [ASID_BITS-1:0] sp_asid_q  [0:SPN-1];
   reg [PPN_W-1:0]     sp_ppn_q   [0:SPN-1];
@@ -480,7 +490,7 @@ module mmu_core #(
   reg [SPNB-1:0]      sp_plru_q;
   reg                 pw_v_q     [0:PWN-1];
   reg [VPN_W-1:0]     pw_vpn_q   [0:PWN-1];
-  reg [5:0]           pw_span_q  [0:PWN-1];
+  reg                 pw_s32_q   [0:PWN-1];
   reg [2:0]           pw_level_q [0:PWN-1];
   reg [ASID_BITS-1:0] pw_asid_q  [0:PWN-1];
   reg [PPN_W-1:0]     pw_ppn_q   [0:PWN-1];
@@ -574,12 +584,12 @@ module mmu_core #(
   integer ki;
   always @* begin
     for (ki = 0; ki < SPN; ki = ki + 1) begin
-      sp_cov[ki] = ((key_vpn ^ sp_vpn_q[ki]) & f_span_mask(sp_span_q[ki])) == {VPN_W{1'b0}};
+      sp_cov[ki] = ((key_vpn ^ sp_vpn_q[ki]) & f_span_mask(f_espan(sp_level_q[ki], sp_s32_q[ki]))) == {VPN_W{1'b0}};
       sp_aeq[ki] = sp_asid_q[ki] == key_asid;
       sp_hit[ki] = (SP_N > 0) && sp_v_q[ki] && sp_cov[ki] && (sp_perm_q[ki][PG] || sp_aeq[ki]);
     end
     for (ki = 0; ki < PWN; ki = ki + 1) begin
-      pw_cov[ki] = ((key_vpn ^ pw_vpn_q[ki]) & f_span_mask(pw_span_q[ki])) == {VPN_W{1'b0}};
+      pw_cov[ki] = ((key_vpn ^ pw_vpn_q[ki]) & f_span_mask(f_espan(pw_level_q[ki], pw_s32_q[ki]))) == {VPN_W{1'b0}};
       pw_aeq[ki] = pw_asid_q[ki] == key_asid;
       pw_hit[ki] = (PWC_N > 0) && pw_v_q[ki] && pw_cov[ki] && (pw_perm_q[ki][PG] || pw_aeq[ki]);
     end
@@ -608,7 +618,7 @@ module mmu_core #(
   always @* begin
     for (kp = 0; kp < SPN; kp = kp + 1)
       pk_hit[kp] = (SP_N > 0) && sp_v_q[kp] &&
-                   ((pk_vpn ^ sp_vpn_q[kp]) & f_span_mask(sp_span_q[kp])) == {VPN_W{1'b0}} &&
+                   ((pk_vpn ^ sp_vpn_q[kp]) & f_span_mask(f_espan(sp_level_q[kp], sp_s32_q[kp]))) == {VPN_W{1'b0}} &&
                    (sp_perm_q[kp][PG] || sp_asid_q[kp] == pk_asid);
     pk_first = pk_hit;
     for (kp = 0; kp < SPN; kp = kp + 1)
@@ -623,7 +633,7 @@ module mmu_core #(
       if (pk_first[kp]) begin
         pk_idx = pk_idx | kp[SPB-1:0];
         pk_perm = pk_perm | sp_perm_q[kp];
-        pk_span = pk_span | sp_span_q[kp];
+        pk_span = pk_span | f_espan(sp_level_q[kp], sp_s32_q[kp]);
         pk_level = pk_level | sp_level_q[kp];
         pk_ppn = pk_ppn | sp_ppn_q[kp];
       end
@@ -852,8 +862,8 @@ module mmu_core #(
     for (k = 0; k < PWN; k = k + 1) begin
       pl_sel[k] = pl_use[k];
       for (kj = 0; kj < PWN; kj = kj + 1)
-        if (kj < k && pl_use[kj] && pw_span_q[kj] <= pw_span_q[k]) pl_sel[k] = 1'b0;
-        else if (kj > k && pl_use[kj] && pw_span_q[kj] < pw_span_q[k]) pl_sel[k] = 1'b0;
+        if (kj < k && pl_use[kj] && f_espan(pw_level_q[kj], pw_s32_q[kj]) <= f_espan(pw_level_q[k], pw_s32_q[k])) pl_sel[k] = 1'b0;
+        else if (kj > k && pl_use[kj] && f_espan(pw_level_q[kj], pw_s32_q[kj]) < f_espan(pw_level_q[k], pw_s32_q[k])) pl_sel[k] = 1'b0;
     end
     pl_hit = pl_use != {PWN{1'b0}};
   end
@@ -887,7 +897,7 @@ module mmu_core #(
   always @* begin
     pi_idx = pw_victim;
     for (k = PWN - 1; k >= 0; k = k - 1)
-      if (pw_hit[k] && pw_level_q[k] == w_level_q && pw_span_q[k] == d_span)
+      if (pw_hit[k] && pw_level_q[k] == w_level_q && f_espan(pw_level_q[k], pw_s32_q[k]) == d_span)
         pi_idx = k[PWB-1:0];
   end
 
@@ -1373,7 +1383,7 @@ module mmu_core #(
               if (SP_N > 0) begin
                 sp_v_q[fs_idx] <= 1'b1;
                 sp_vpn_q[fs_idx] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
-                sp_span_q[fs_idx] <= f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0];
+                sp_s32_q[fs_idx] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
                 sp_level_q[fs_idx] <= w_level_q;
                 sp_asid_q[fs_idx] <= w_asid_q;
                 sp_ppn_q[fs_idx] <= w_leaf_ppn_q;
@@ -1433,7 +1443,7 @@ module mmu_core #(
         if (PWC_N > 0 && !w_stale_q) begin
           pw_v_q[pi_idx_q] <= 1'b1;
           pw_vpn_q[pi_idx_q] <= w_vpn & f_span_mask(d_span);
-          pw_span_q[pi_idx_q] <= d_span;
+          pw_s32_q[pi_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
           pw_level_q[pi_idx_q] <= w_level_q;
           pw_asid_q[pi_idx_q] <= w_asid_q;
           pw_ppn_q[pi_idx_q] <= d_next[PAGE_BITS +: PPN_W];
@@ -1550,7 +1560,7 @@ module mmu_core #(
             insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, sp_ppn_q[i_index_q[SPB-1:0]]};
             insp_asid_o <= sp_asid_q[i_index_q[SPB-1:0]];
             insp_level_o <= sp_level_q[i_index_q[SPB-1:0]];
-            insp_shift_o <= PAGE_BITS[5:0] + sp_span_q[i_index_q[SPB-1:0]];
+            insp_shift_o <= PAGE_BITS[5:0] + f_espan(sp_level_q[i_index_q[SPB-1:0]], sp_s32_q[i_index_q[SPB-1:0]]);
             insp_perm_o <= sp_perm_q[i_index_q[SPB-1:0]];
           end
           3'd2: begin
@@ -1559,7 +1569,7 @@ module mmu_core #(
             insp_ppn_o <= {{(PA_BITS-PPN_W){1'b0}}, pw_ppn_q[i_index_q[PWB-1:0]]};
             insp_asid_o <= pw_asid_q[i_index_q[PWB-1:0]];
             insp_level_o <= pw_level_q[i_index_q[PWB-1:0]];
-            insp_shift_o <= PAGE_BITS[5:0] + pw_span_q[i_index_q[PWB-1:0]];
+            insp_shift_o <= PAGE_BITS[5:0] + f_espan(pw_level_q[i_index_q[PWB-1:0]], pw_s32_q[i_index_q[PWB-1:0]]);
             insp_perm_o <= pw_perm_q[i_index_q[PWB-1:0]];
           end
           3'd3: begin
