@@ -568,8 +568,12 @@ module mmu_core #(
 
   // ------------------------------------------------------------------
   // one search key for the superpage array and the PWC: the walker's while
-  // it searches them, else an arriving invalidation's.  (Stage B searches
-  // the superpage array with compares of its own: see the b_sp_* registers.)
+  // it searches them, else stage B's when it re-reads, else an arriving
+  // control operation's, else the arriving request's (stage B's superpage
+  // search, registered in b_sp_*).  Requests and re-reads wait while the
+  // walker searches; a control operation starts only with stage B empty,
+  // and never together with a request.
+  // One cover compare and one ASID compare per entry serve every use.
   // ------------------------------------------------------------------
   // the walker searches the arrays in these states (the key is its own) ...
   wire w_key = (w_state_q == W_START) || (w_state_q == W_ADDR) ||
@@ -577,8 +581,10 @@ module mmu_core #(
   // ... and no control operation may start in them, nor while a PTE is
   // decoded or its A/D write is under way
   wire w_searching = w_key || (w_state_q == W_DECODE) || (w_state_q == W_WWAIT);
-  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : f_vpn(ctl_data_i);
-  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : ctl_asid_i;
+  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : b_reread ? b_vpn :
+                             ctl_valid_i ? f_vpn(ctl_data_i) : f_vpn(req_va_i);
+  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : b_reread ? b_asid_q :
+                                  ctl_valid_i ? ctl_asid_i : req_asid_i;
   reg [SPN-1:0] sp_cov, sp_aeq, sp_hit;
   reg [PWN-1:0] pw_cov, pw_aeq, pw_hit;
   integer ki;
@@ -600,10 +606,8 @@ module mmu_core #(
   // first match is registered with the entry's fields.  Stage B then only
   // chooses between that and the base ways.  Any change to the superpage
   // array while stage B waits forces a re-read, and with it a new search.
-  wire b_reread = b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !req_go;
+  wire b_reread = b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !w_key;
   wire sp_wr = inval_go || (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
-  wire [VPN_W-1:0] pk_vpn = req_go ? f_vpn(req_va_i) : b_vpn;
-  wire [ASID_BITS-1:0] pk_asid = req_go ? req_asid_i : b_asid_q;
   reg [SPN-1:0]   pk_hit, pk_first;
   reg [SPB-1:0]   pk_idx;
   reg [5:0]       pk_perm, pk_span;
@@ -616,10 +620,7 @@ module mmu_core #(
   reg [PPN_W-1:0] b_sp_ppn_q;
   integer kp, kq;
   always @* begin
-    for (kp = 0; kp < SPN; kp = kp + 1)
-      pk_hit[kp] = (SP_N > 0) && sp_v_q[kp] &&
-                   ((pk_vpn ^ sp_vpn_q[kp]) & f_span_mask(f_espan(sp_level_q[kp], sp_s32_q[kp]))) == {VPN_W{1'b0}} &&
-                   (sp_perm_q[kp][PG] || sp_asid_q[kp] == pk_asid);
+    pk_hit = sp_hit;
     pk_first = pk_hit;
     for (kp = 0; kp < SPN; kp = kp + 1)
       for (kq = 0; kq < kp; kq = kq + 1)
@@ -968,7 +969,7 @@ module mmu_core #(
                        w_state_q != W_PWC;
   wire ctl_go = ctl_valid_i && ctl_ready_o;
   wire inval_go = ctl_go && ctl_op_i == 2'd2;
-  assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i &&
+  assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i && !w_key &&
                        !c_busy_q && !i_pend_q;
   wire req_go = req_valid_i && req_ready_o;
   // a registered RAM write lands at the end of this clock: a read now would
@@ -1002,7 +1003,7 @@ module mmu_core #(
       ram_rd_en = 1'b1;
       ram_rd_set = req_set;
       ctx_rd_en = 1'b1;
-    end else if (b_valid_q && !b_rd_ok_q) begin
+    end else if (b_reread) begin
       ram_rd_en = 1'b1;
       ram_rd_set = b_set;
       ctx_rd_en = 1'b1;
