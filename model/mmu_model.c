@@ -679,17 +679,16 @@ static unsigned read_pte(struct mmu_model *m, struct walk *w, uint64_t *pte, uin
 	return 0;
 }
 
-/* Atomic update of the PTE just read: the word as read with `set` OR'ed in. */
+/* Atomic update of the PTE just read: the word as read with `set` OR'ed in,
+ * written to the one byte that holds the A and D bits (the PTE's lowest). */
 static unsigned write_pte(struct mmu_model *m, const struct walk *w, uint64_t word,
 			  uint64_t pte_pa, uint64_t set)
 {
-	uint8_t sel = 0xff;
+	uint8_t sel = 0x01;
 
-	if (w->d->pte_bytes == 4) {
-		unsigned hi = (pte_pa & 4) != 0;
-
-		set <<= 32 * hi;
-		sel = hi ? 0xf0 : 0x0f;
+	if (w->d->pte_bytes == 4 && (pte_pa & 4)) {
+		set <<= 32;
+		sel = 0x10;
 	}
 	m->cnt.c[MMU_CNT_PTE_WRITES]++;
 	if (m->mem.write(m->mem.ctx, pte_pa & ~7ULL, word | set, sel))

@@ -1316,16 +1316,10 @@ module mmu_core #(
           end else if (d_write) begin
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b1;
-            if (f_pte_bytes(w_mode_q) == 4'd8) begin
-              wb_dat_o <= w_word_q | d_need;
-              wb_sel_o <= 8'hff;
-            end else if (w_pte_hi_q) begin
-              wb_dat_o <= w_word_q | (d_need << 32);
-              wb_sel_o <= 8'hf0;
-            end else begin
-              wb_dat_o <= w_word_q | d_need;
-              wb_sel_o <= 8'h0f;
-            end
+            // one byte: the PTE's lowest, which holds A and D; copied into
+            // every lane (the others are not selected)
+            wb_dat_o <= {8{d_pte[7:0] | d_need[7:0]}};
+            wb_sel_o <= (f_pte_bytes(w_mode_q) == 4'd4 && w_pte_hi_q) ? 8'h10 : 8'h01;
             w_wr_leaf_q <= !d_pointer;
             w_leaf_ppn_q <= d_leaf[PPN_W-1:0];
             w_leaf_big_q <= (d_leaf >> PPN_W) != 64'd0;

@@ -77,11 +77,11 @@ static void sv39_4k_walk_and_ad(void **state)
 	assert_int_equal(r.page_shift, 12);
 	assert_string_equal(mmu_perm_string(r.perm, perm), "rw-u--");
 	assert_int_equal(fx_cnt(&f, MMU_CNT_PTE_READS), 3);
-	/* Svadu: one atomic update of the leaf, A set, all eight bytes selected. */
+	/* Svadu: one atomic update of the leaf, A set, only its low byte selected. */
 	assert_int_equal(f.t.nlog, 1);
 	assert_int_equal(f.t.log[0].pa, 0x3028);
 	assert_int_equal(f.t.log[0].data, leaf | RV_A);
-	assert_int_equal(f.t.log[0].sel, 0xff);
+	assert_int_equal(f.t.log[0].sel, 0x01);
 
 	/* A store finds the entry with D clear: it walks again (the PWC gives the
 	 * level-1 PTE, so one read) and sets D. */
@@ -193,10 +193,10 @@ static void sv32_walk_megapage_and_sel(void **state)
 	r = fx_tr(&f, 0, 0xc05abc, R, U);
 	assert_int_equal(r.cause, MMU_CAUSE_OK);
 	assert_int_equal(r.pa, 0x323456abcULL); /* a 34-bit physical address */
-	/* The 4-byte PTE is the upper half of the word at 0x2010: sel 0xf0. */
+	/* The 4-byte PTE is the upper half of the word at 0x2010: its low byte is lane 4. */
 	assert_int_equal(f.t.nlog, 1);
 	assert_int_equal(f.t.log[0].pa, 0x2010);
-	assert_int_equal(f.t.log[0].sel, 0xf0);
+	assert_int_equal(f.t.log[0].sel, 0x10);
 	assert_int_equal(f.t.log[0].data, (uint64_t)(leaf | RV_A) << 32);
 	/* 4 MiB megapage at VPN[1] = 7. */
 	tm_put32(&f.t, 0x101c, (uint32_t)rv_pte(0x100400000ULL, 12, RV_V | RV_R | RV_A | RV_U));

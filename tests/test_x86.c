@@ -73,7 +73,7 @@ static void walk_sets_a_everywhere(void **state)
 	assert_int_equal(f.t.nlog, 4);
 	for (unsigned i = 0; i < 4; i++) {
 		assert_int_equal(f.t.log[i].pa, at[i]);
-		assert_int_equal(f.t.log[i].sel, 0xff);
+		assert_int_equal(f.t.log[i].sel, 0x01);
 		assert_int_equal(f.t.log[i].data & X86_A, X86_A);
 		assert_int_equal(f.t.log[i].data & ~(uint64_t)X86_A, tm_get64(&f.t, at[i]) & ~(uint64_t)X86_A);
 	}

@@ -55,10 +55,12 @@ module pnr_wrap #(
       .insp_ppn_o(insp_ppn), .insp_asid_o(insp_asid), .insp_level_o(insp_level),
       .insp_shift_o(insp_shift), .insp_perm_o(insp_perm), .insp_data_o(insp_data));
 
+  // wb_dat_o: one lane (the core copies the written byte into all eight;
+  // folding eight equal bytes would cancel them out of the XOR)
   always @(posedge clk_i)
     dout_o <= ^{req_ready, rsp_valid, rsp_hit, ctl_ready, ctl_done, insp_ready, insp_rvalid, insp_ev,
                 wb_cyc, wb_stb, wb_we, rsp_tag, rsp_err, rsp_cause, rsp_level, insp_level, rsp_pa,
                 insp_ppn, rsp_perm, rsp_shift, insp_shift, insp_perm, rsp_exc, wb_sel, wb_adr,
-                wb_dat_o, insp_data, insp_vpn, insp_asid};
+                wb_dat_o[7:0], insp_data, insp_vpn, insp_asid};
 endmodule
 `default_nettype wire
