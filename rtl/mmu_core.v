@@ -581,9 +581,12 @@ module mmu_core #(
   // ... and no control operation may start in them, nor while a PTE is
   // decoded or its A/D write is under way
   wire w_searching = w_key || (w_state_q == W_DECODE) || (w_state_q == W_WWAIT);
-  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : b_reread ? b_vpn :
+  // (b_stale: stage B waits for a re-read; no request or control operation
+  // can start then, so its key may be chosen from two flip-flops alone)
+  wire b_stale = b_valid_q && !b_rd_ok_q;
+  wire [VPN_W-1:0] key_vpn = w_key ? w_vpn : b_stale ? b_vpn :
                              ctl_valid_i ? f_vpn(ctl_data_i) : f_vpn(req_va_i);
-  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : b_reread ? b_asid_q :
+  wire [ASID_BITS-1:0] key_asid = w_key ? w_asid_q : b_stale ? b_asid_q :
                                   ctl_valid_i ? ctl_asid_i : req_asid_i;
   reg [SPN-1:0] sp_cov, sp_aeq, sp_hit;
   reg [PWN-1:0] pw_cov, pw_aeq, pw_hit;
@@ -959,8 +962,10 @@ module mmu_core #(
   wire idle_all = !b_valid_q && w_idle && !c_busy_q && !i_pend_q;
   // the walker or the control sweep owns the RAM read port this cycle
   wire port_walker = (w_state_q == W_FILLRD) || (w_state_q == W_FLUSHRD);
+  // the ASID sweep has read every set (c_set_q counts 0..SETS)
+  wire c_set_done = (SETS > 1) ? c_set_q[SB] : c_set_q[0];
   wire port_ctl = c_busy_q && c_kind_q != `MMU_INVAL_ALL &&
-                  ((c_kind_q == `MMU_INVAL_ASID) ? (c_set_q < SETS[SB:0]) : !c_issued_q);
+                  ((c_kind_q == `MMU_INVAL_ASID) ? !c_set_done : !c_issued_q);
   // the walker's fill and flush states read and write the base array: no
   // control operation may start while it is in them (or searching)
   wire w_base_busy = (w_state_q == W_FILLRD) || (w_state_q == W_FILL) ||
