@@ -576,7 +576,7 @@ module mmu_core #(
   // One cover compare and one ASID compare per entry serve every use.
   // ------------------------------------------------------------------
   // the walker searches the arrays in these states (the key is its own) ...
-  wire w_key = (w_state_q == W_START) || (w_state_q == W_ADDR) ||
+  wire w_key = (w_state_q == W_START) || (w_state_q == W_ADDR) || (w_state_q == W_FILLRD) ||
                (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
   // ... and no control operation may start in them, nor while a PTE is
   // decoded or its A/D write is under way
@@ -763,7 +763,7 @@ module mmu_core #(
   // PWC hit, PWC insert, or fill (fb_*/fs_*/pl_*/pi_* are defined below)
   always @* begin
     pl_touch_way = ev ? ev_way : fill_way;
-    sp_touch = ev ? ev_sp : fs_idx;
+    sp_touch = ev ? ev_sp : fs_idx_q;
     pw_touch = (w_state_q == W_PWC) ? plq_idx : pi_idx_q;
   end
 
@@ -909,8 +909,8 @@ module mmu_core #(
   wire [WB-1:0]  fill_way;
   reg            fb_hit;
   reg [WB-1:0]   fb_way;
-  reg            fs_hit;
-  reg [SPB-1:0]  fs_idx;
+  reg            fs_hit, fs_hit_q;   // superpage fill target: chosen in W_FILLRD,
+  reg [SPB-1:0]  fs_idx, fs_idx_q;   //   registered for W_FILL
   reg [WAYS-1:0] fb_match_vec;
   always @* begin
     fb_hit = 1'b0;
@@ -1361,7 +1361,11 @@ module mmu_core #(
             w_state_q <= (w_stale_q || inval_go) ? W_RESP : W_FILLRD;
           end
         end
-        W_FILLRD: if (!c_busy_q) w_state_q <= W_FILL;
+        W_FILLRD: begin
+          fs_hit_q <= fs_hit;
+          fs_idx_q <= fs_idx;
+          if (!c_busy_q) w_state_q <= W_FILL;
+        end
         W_FILL: begin
           if (w_stale_q) begin
             w_state_q <= W_RESP;
@@ -1373,7 +1377,7 @@ module mmu_core #(
               plr_wr_en_q <= 1'b1;
               plr_wr_set_q <= w_set;
               plr_wr_data_q <= pl_touched;
-              if (SP_N > 0 && fs_hit) sp_v_q[fs_idx] <= 1'b0;
+              if (SP_N > 0 && fs_hit_q) sp_v_q[fs_idx_q] <= 1'b0;
             end else begin
               if (fb_hit) begin
                 vld_wr_en <= 1'b1;
@@ -1381,13 +1385,13 @@ module mmu_core #(
                 vld_wr_data <= rd_valid & ~way_bit(fb_way);
               end
               if (SP_N > 0) begin
-                sp_v_q[fs_idx] <= 1'b1;
-                sp_vpn_q[fs_idx] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
-                sp_s32_q[fs_idx] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
-                sp_level_q[fs_idx] <= w_level_q;
-                sp_asid_q[fs_idx] <= w_asid_q;
-                sp_ppn_q[fs_idx] <= w_leaf_ppn_q;
-                sp_perm_q[fs_idx] <= w_leaf_perm_q;
+                sp_v_q[fs_idx_q] <= 1'b1;
+                sp_vpn_q[fs_idx_q] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
+                sp_s32_q[fs_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
+                sp_level_q[fs_idx_q] <= w_level_q;
+                sp_asid_q[fs_idx_q] <= w_asid_q;
+                sp_ppn_q[fs_idx_q] <= w_leaf_ppn_q;
+                sp_perm_q[fs_idx_q] <= w_leaf_perm_q;
                 sp_plru_q <= sp_touched;
               end
             end
