@@ -1136,8 +1136,16 @@ module mmu_core #(
     ev_pa = (((({{(64-PPN_W){1'b0}}, ev_ppn} & ev_m) |
                ({{(64-VPN_W){1'b0}}, b_vpn} & ~ev_m)) << PAGE_BITS)) |
             (b_va64 & ((64'd1 << PAGE_BITS) - 64'd1));
-    w_pte_pa = {{(64-PA_BITS){1'b0}}, w_table_q} +
-               ({48'd0, f_index(w_mode_q, w_level_q, w_va64)} << ((f_pte_bytes(w_mode_q) == 4'd8) ? 3 : 2));
+    // Tables are page-aligned and a table fits a page in every mode but the
+    // textbook's, so the PTE address is a concatenation there (an OR): no
+    // adder on the walker's path.
+    if (TEXTBOOK != 0)
+      w_pte_pa = {{(64-PA_BITS){1'b0}}, w_table_q} +
+                 ({48'd0, f_index(w_mode_q, w_level_q, w_va64)} << ((f_pte_bytes(w_mode_q) == 4'd8) ? 3 : 2));
+    else
+      w_pte_pa = ({{(64-PA_BITS){1'b0}}, w_table_q} & ~64'hfff) |
+                 (({48'd0, f_index(w_mode_q, w_level_q, w_va64)} << ((f_pte_bytes(w_mode_q) == 4'd8) ? 3 : 2)) &
+                  64'hfff);
     w_pa = ({{(64-PPN_W){1'b0}}, w_leaf_ppn_q} << PAGE_BITS) | (w_va64 & f_lowmask(w_mode_q, w_level_q));
   end
   wire [PA_BITS-1:0] ctx_root = {{(PA_BITS-PPN_W){1'b0}}, ctx_rd_data[PPN_W-1:0]} << PAGE_BITS;
