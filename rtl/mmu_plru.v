@@ -25,40 +25,45 @@ module mmu_plru #(
 );
   localparam integer DEPTH = (WAYS > 1) ? $clog2(WAYS) : 0;
 
-  integer d, node, w, found, v;
+  // Written with constant indexes only (a loop over the nodes of each depth
+  // with a compare), so synthesis builds small muxes, not index arithmetic.
+  integer d, j, w, found;
+  reg [WB-1:0] v;
   reg right;
 
   // victim: lowest invalid way, else follow the tree
   always @* begin
     victim_o = {WB{1'b0}};
     found = 0;
-    node = 0;
-    v = 0;
+    v = {WB{1'b0}};
     right = 1'b0;
     for (w = WAYS - 1; w >= 0; w = w - 1)
       if (!valid_i[w]) begin
         victim_o = w[WB-1:0];
         found = 1;
       end
-    if (found == 0) begin
+    if (found == 0 && DEPTH > 0) begin
       for (d = 0; d < DEPTH; d = d + 1) begin
-        right = bits_i[node];
-        v = 2 * v + (right ? 1 : 0);
-        node = 2 * node + 1 + (right ? 1 : 0);
+        // the node at depth d on the path so far is (2^d - 1) + v
+        right = 1'b0;
+        for (j = 0; j < (1 << d); j = j + 1)
+          if (v == j[WB-1:0]) right = bits_i[(1 << d) - 1 + j];
+        v = v << 1;
+        v[0] = right;
       end
-      victim_o = v[WB-1:0];
+      victim_o = v;
     end
   end
 
-  // touch: a separate block, so victim_o never depends on touch_way_i
-  integer td, tnode;
+  // touch: a separate block, so victim_o never depends on touch_way_i.  Node
+  // (2^d - 1) + j is on the way's path when the way's top d bits equal j.
+  integer td, tj;
   always @* begin
     touched_o = bits_i;
-    tnode = 0;
-    for (td = DEPTH - 1; td >= 0; td = td - 1) begin
-      touched_o[tnode] = ~touch_way_i[td];
-      tnode = 2 * tnode + 1 + (touch_way_i[td] ? 1 : 0);
-    end
+    for (td = 0; td < DEPTH; td = td + 1)
+      for (tj = 0; tj < (1 << td); tj = tj + 1)
+        if ((touch_way_i >> (DEPTH - td)) == tj[WB-1:0])
+          touched_o[(1 << td) - 1 + tj] = ~touch_way_i[DEPTH - 1 - td];
   end
 endmodule
 
