@@ -539,7 +539,8 @@ module mmu_core #(
   reg                 w_table_big_q;  // the table lies beyond PA_BITS
   reg [5:0]           w_acc_perm_q;   // accumulated R W X U G
   reg                 w_stale_q;
-  reg [63:0]          w_word_q;
+  reg                 w_dc_ptr_q;     // decoded at arrival: a pointer
+  reg                 w_dc_write_q;   //   an A/D write is due
   reg                 w_pte_hi_q;     // a 4-byte PTE in the upper half of its word
   reg [3:0]           w_cause_q;
   reg [PPN_W-1:0]     w_leaf_ppn_q;   // page frame (PA >> PAGE_BITS)
@@ -768,7 +769,8 @@ module mmu_core #(
   end
 
   // ------------------------------------------------------------------
-  // walker: PTE decode of w_word_q at w_level_q (combinational)
+  // walker: PTE decode of the word arriving on wb_dat_i at w_level_q
+  // (combinational; registered in the clock it arrives, acted on in W_DECODE)
   // ------------------------------------------------------------------
   reg [63:0] d_pte, d_rsvd, d_next, d_ppn, d_need, d_leaf;
   reg [3:0]  d_cause;
@@ -778,8 +780,8 @@ module mmu_core #(
   reg [63:0] d_low;
 
   always @* begin
-    d_pte = (f_pte_bytes(w_mode_q) == 4'd8) ? w_word_q :
-            (w_pte_hi_q ? {32'd0, w_word_q[63:32]} : {32'd0, w_word_q[31:0]});
+    d_pte = (f_pte_bytes(w_mode_q) == 4'd8) ? wb_dat_i :
+            (w_pte_hi_q ? {32'd0, wb_dat_i[63:32]} : {32'd0, wb_dat_i[31:0]});
     d_cause = `MMU_CAUSE_OK;
     d_pointer = 1'b0;
     d_write = 1'b0;
@@ -845,12 +847,14 @@ module mmu_core #(
         d_perm[PD] = d_pte[`MMU_RVPTE_D] || (w_acc_q == `MMU_ACCESS_W);
       end
     end
-    d_leaf = f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;   // frame, PA >> PAGE_BITS
+    // the frame kept for later (PA >> PAGE_BITS): the next table's, or the leaf's
+    d_leaf = d_pointer ? d_next >> PAGE_BITS :
+             f_x86(w_mode_q) ? (d_ppn << 12) >> PAGE_BITS : d_ppn;
   end
 
   // a pointer is accepted now: in DECODE without a write, or when the x86
-  // A-bit write of a pointer completes (d_acc then equals w_acc_perm_q)
-  wire w_descend = (w_state_q == W_DECODE && d_cause == `MMU_CAUSE_OK && !d_write && d_pointer) ||
+  // A-bit write of a pointer completes
+  wire w_descend = (w_state_q == W_DECODE && w_cause_q == `MMU_CAUSE_OK && !w_dc_write_q && w_dc_ptr_q) ||
                    (w_state_q == W_WWAIT && wb_ack_i && !wb_err_i && !w_wr_leaf_q);
 
   // PWC lookup at the start of a walk: the deepest match of a usable level
@@ -1046,7 +1050,7 @@ module mmu_core #(
     if (w_state_q == W_START) cnt_ev[`MMU_CNT_WALKS] = 1'b1;
     if (w_state_q == W_PWC && pl_hit_q) cnt_ev[`MMU_CNT_PWC_HITS] = 1'b1;
     if (w_state_q == W_ADDR && !w_pte_big) cnt_ev[`MMU_CNT_PTE_READS] = 1'b1;
-    if (w_state_q == W_DECODE && d_cause == `MMU_CAUSE_OK && d_write)
+    if (w_state_q == W_DECODE && w_cause_q == `MMU_CAUSE_OK && w_dc_write_q)
       cnt_ev[`MMU_CNT_PTE_WRITES] = 1'b1;
     if (w_state_q == W_FLUSH) cnt_ev[f_fault_cnt(w_cause_q)] = 1'b1;
     if (inval_go) cnt_ev[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] = 1'b1;
@@ -1310,40 +1314,39 @@ module mmu_core #(
           if (wb_stb_o && !wb_stall_i) wb_stb_o <= 1'b0;
           if (wb_ack_i || wb_err_i) begin
             wb_stb_o <= 1'b0;
-            w_word_q <= wb_dat_i;
             if (wb_err_i) begin
               wb_cyc_o <= 1'b0;
               w_cause_q <= `MMU_CAUSE_ACCESS;
               w_state_q <= W_FLUSH;
             end else begin
+              // decode the PTE as it arrives; W_DECODE acts on the result
+              w_cause_q <= d_cause;
+              w_dc_ptr_q <= d_pointer;
+              w_dc_write_q <= d_write;
+              w_acc_perm_q <= d_acc;
+              w_leaf_ppn_q <= d_leaf[PPN_W-1:0];
+              w_leaf_big_q <= (d_leaf >> PPN_W) != 64'd0;
+              w_leaf_perm_q <= d_perm;
+              // the A/D write's byte: the PTE's lowest, which holds A and D,
+              // copied into every lane (the others are not selected)
+              wb_dat_o <= {8{d_pte[7:0] | d_need[7:0]}};
+              wb_sel_o <= (f_pte_bytes(w_mode_q) == 4'd4 && w_pte_hi_q) ? 8'h10 : 8'h01;
               w_state_q <= W_DECODE;       // CYC stays high: a write may follow
             end
           end
         end
         W_DECODE: begin
-          w_acc_perm_q <= d_acc;
-          if (d_cause != `MMU_CAUSE_OK) begin
+          if (w_cause_q != `MMU_CAUSE_OK) begin
             wb_cyc_o <= 1'b0;
-            w_cause_q <= d_cause;
             w_state_q <= W_FLUSH;
-          end else if (d_write) begin
+          end else if (w_dc_write_q) begin
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b1;
-            // one byte: the PTE's lowest, which holds A and D; copied into
-            // every lane (the others are not selected)
-            wb_dat_o <= {8{d_pte[7:0] | d_need[7:0]}};
-            wb_sel_o <= (f_pte_bytes(w_mode_q) == 4'd4 && w_pte_hi_q) ? 8'h10 : 8'h01;
-            w_wr_leaf_q <= !d_pointer;
-            w_leaf_ppn_q <= d_leaf[PPN_W-1:0];
-            w_leaf_big_q <= (d_leaf >> PPN_W) != 64'd0;
-            w_leaf_perm_q <= d_perm;
+            w_wr_leaf_q <= !w_dc_ptr_q;
             w_state_q <= W_WWAIT;
           end else begin
             wb_cyc_o <= 1'b0;
-            w_leaf_ppn_q <= d_leaf[PPN_W-1:0];
-            w_leaf_big_q <= (d_leaf >> PPN_W) != 64'd0;
-            w_leaf_perm_q <= d_perm;
-            if (!d_pointer) w_state_q <= W_LEAF;   // a pointer descends: see w_descend
+            if (!w_dc_ptr_q) w_state_q <= W_LEAF;   // a pointer descends: see w_descend
           end
         end
         W_WWAIT: begin
@@ -1458,12 +1461,12 @@ module mmu_core #(
           pw_s32_q[pi_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
           pw_level_q[pi_idx_q] <= w_level_q;
           pw_asid_q[pi_idx_q] <= w_asid_q;
-          pw_ppn_q[pi_idx_q] <= d_next[PAGE_BITS +: PPN_W];
-          pw_perm_q[pi_idx_q] <= d_acc;
+          pw_ppn_q[pi_idx_q] <= w_leaf_ppn_q;
+          pw_perm_q[pi_idx_q] <= w_acc_perm_q;
           pw_plru_q <= pw_touched;
         end
-        w_table_q <= d_next[PA_BITS-1:0];
-        w_table_big_q <= (d_next >> PA_BITS) != 64'd0;
+        w_table_q <= {w_leaf_ppn_q, {PAGE_BITS{1'b0}}};
+        w_table_big_q <= w_leaf_big_q;
         w_level_q <= w_level_q - 3'd1;
         w_state_q <= W_ADDR;
       end
