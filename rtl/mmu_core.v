@@ -987,7 +987,10 @@ module mmu_core #(
   wire wr_landing_data = fill_wr || vld_wr_en || ctx_wr_en;   // not forwarded: re-read
   wire wr_landing = wr_landing_data || plr_wr_en_q;
   assign ctx_wr_en = ctl_go && ctl_op_i == 2'd0;
-  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !wr_landing && !cnt_pending;
+  // (a context write needs ctl_valid_i, which keeps inspection out anyway:
+  // leaving it out of this term keeps the control handshake off this path)
+  assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !cnt_pending &&
+                        !(fill_wr || vld_wr_en || plr_wr_en_q);
   wire insp_go = insp_valid_i && insp_ready_o;
 
   // ------------------------------------------------------------------
