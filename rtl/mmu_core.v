@@ -393,6 +393,13 @@ module mmu_core #(
     end
   endfunction
 
+  // the accumulated rights a PWC entry keeps: x86 accumulates R/W, U/S and XD
+  // down the walk; RISC-V-style walks accumulate only G (R W X U stay set),
+  // so a build without x86 keeps constants there (no flip-flops)
+  function [5:0] f_pw_perm(input [5:0] p);
+    f_pw_perm = (HAS_X86 != 0) ? p : {1'b0, p[PG], 4'b1111};
+  endfunction
+
   // span of a superpage or PWC entry: from its level (and Sv32 flag), not stored
   function [5:0] f_espan(input [2:0] level, input s32);
     f_espan = f_shift(s32 ? `MMU_MODE_SV32 : `MMU_MODE_SV39, level) - PAGE_BITS[5:0];
@@ -1294,7 +1301,7 @@ module mmu_core #(
             pw_plru_q <= pw_touched;
             w_level_q <= plq_level - 3'd1;
             w_table_q <= {plq_ppn, {PAGE_BITS{1'b0}}};
-            w_acc_perm_q <= plq_perm;
+            w_acc_perm_q <= f_pw_perm(plq_perm);
           end
           w_state_q <= W_ADDR;
         end
@@ -1402,7 +1409,7 @@ module mmu_core #(
                 sp_v_q[fs_idx_q] <= 1'b1;
                 sp_vpn_q[fs_idx_q] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
                 sp_s32_q[fs_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
-                sp_level_q[fs_idx_q] <= w_level_q;
+                sp_level_q[fs_idx_q] <= {1'b0, w_level_q[1:0]};   // levels 1..3
                 sp_asid_q[fs_idx_q] <= w_asid_q;
                 sp_ppn_q[fs_idx_q] <= w_leaf_ppn_q;
                 sp_perm_q[fs_idx_q] <= w_leaf_perm_q;
@@ -1462,10 +1469,10 @@ module mmu_core #(
           pw_v_q[pi_idx_q] <= 1'b1;
           pw_vpn_q[pi_idx_q] <= w_vpn & f_span_mask(d_span);
           pw_s32_q[pi_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
-          pw_level_q[pi_idx_q] <= w_level_q;
+          pw_level_q[pi_idx_q] <= {1'b0, w_level_q[1:0]};
           pw_asid_q[pi_idx_q] <= w_asid_q;
           pw_ppn_q[pi_idx_q] <= w_leaf_ppn_q;
-          pw_perm_q[pi_idx_q] <= w_acc_perm_q;
+          pw_perm_q[pi_idx_q] <= f_pw_perm(w_acc_perm_q);
           pw_plru_q <= pw_touched;
         end
         w_table_q <= {w_leaf_ppn_q, {PAGE_BITS{1'b0}}};
