@@ -108,6 +108,10 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 		cosim_free(c);
 		return MMU_E_INVAL;
 	}
+	/* leaves within the implemented PA width, mostly (the mode's own width
+	 * is wider: Sv39's 56 bits against a board's 34) */
+	if (cfg->geometry.pa_bits && cfg->geometry.pa_bits < g.pa_bits)
+		g.pa_bits = cfg->geometry.pa_bits;
 	ptgen_init(&c->gen, knobs, cfg->mode, &g, c->nasid, 16ULL << g.page_bits, MEM_SIZE / 2,
 		   put_both, c);
 	for (unsigned a = 1; a <= c->nasid; a++)
@@ -221,7 +225,12 @@ int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 	 * while nothing is in flight. */
 	if (phase == 0)
 		make_set_group(c);
-	if (phase >= 500 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
+	if (phase < 8) {
+		/* the stream starts cold: each of the last 4 successes twice in a
+		 * row, so the second waits in stage B behind the walk that fills
+		 * the entry it needs (base page or superpage) */
+		*q = c->ok_ring[(c->ok_count - 1 - (phase / 2) % (c->ok_count < 4 ? c->ok_count : 4)) % 16];
+	} else if (phase >= 500 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
 		*q = c->set_group[ptgen_rand(&c->gen) % c->n_group];
 	} else {
 		/* the last 4 successes: a working set that fits even the superpage array */

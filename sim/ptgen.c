@@ -57,11 +57,14 @@ static void set_slot(struct ptgen *p, unsigned i, uint64_t pte)
 		p->leaves[p->nleaves++] = i;
 }
 
-/* A random frame address for a leaf at level l (usually aligned). */
+/* A random frame address for a leaf at level l (usually aligned), within
+ * g.pa_bits (at most 40 bits) but for 5% of leaves, which may reach 2 bits
+ * beyond: frames past the PA width. */
 static uint64_t leaf_addr(struct ptgen *p, unsigned l)
 {
 	unsigned shift = mmu_level_shift(&p->g, l);
-	uint64_t a = ptgen_rand(p) & mask(p->g.pa_bits < 40 ? p->g.pa_bits : 40);
+	unsigned bits = (p->g.pa_bits < 40 ? p->g.pa_bits : 40) + (ptgen_pct(p, 5) ? 2 : 0);
+	uint64_t a = ptgen_rand(p) & mask(bits);
 
 	a &= ~mask(p->g.page_bits);
 	if (!ptgen_pct(p, 10))
