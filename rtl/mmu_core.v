@@ -422,13 +422,22 @@ module mmu_core #(
   reg                  vld_wr_en;
   reg  [WAYS-1:0]      vld_wr_data;
   wire [NB-1:0]        plr_rd_data;
-  reg                  plr_wr_en_q;      // registered PLRU write (hit, fill, reset sweep)
+  reg                  plr_wr_en_q;      // registered PLRU write (fill, reset sweep)
   reg  [SB-1:0]        plr_wr_set_q;
   reg  [NB-1:0]        plr_wr_data_q;
   wire                 plr_hit_wr;       // a hit's touch, written next clock
-  wire                 plr_wr_en = plr_wr_en_q;
-  wire [SB-1:0]        plr_wr_set;
-  wire [NB-1:0]        plr_wr_data;
+  // A hit's touch: the set, the way and the tree as it was are registered
+  // (hit_*), and the touched tree is computed and written the next clock,
+  // so the hit decision drives only flip-flop inputs.
+  reg                  hit_q;
+  reg  [SB-1:0]        hit_set_q;
+  reg  [WB-1:0]        hit_way_q;
+  reg  [NB-1:0]        hit_bits_q;
+  wire [NB-1:0]        hit_touched;
+  // the PLRU write due this clock (it lands at the coming edge)
+  wire                 plr_wr_en = plr_wr_en_q || hit_q;
+  wire [SB-1:0]        plr_wr_set = hit_q ? hit_set_q : plr_wr_set_q;
+  wire [NB-1:0]        plr_wr_data = hit_q ? hit_touched : plr_wr_data_q;
   reg                  fwd_v_q;          // a PLRU write landed with the last read
   reg  [SB-1:0]        fwd_set_q;
   reg  [NB-1:0]        fwd_bits_q;
@@ -453,7 +462,7 @@ module mmu_core #(
   // valid bits of the set last read, and its PLRU tree (forwarded if newer)
   wire [WAYS-1:0] rd_valid = vld_rd_data;
   // newest first: the write due this clock, the write that landed with the read
-  wire [NB-1:0] rd_plru = (plr_wr_en_q && plr_wr_set_q == rd_set_q) ? plr_wr_data_q :
+  wire [NB-1:0] rd_plru = (plr_wr_en && plr_wr_set == rd_set_q) ? plr_wr_data :
                           (fwd_v_q && fwd_set_q == rd_set_q) ? fwd_bits_q : plr_rd_data;
 
   // fields of a RAM entry: {tag, asid, ppn, perm}
@@ -730,11 +739,13 @@ module mmu_core #(
     end
   end
 
-  // a hit's PLRU touch is registered and written the next clock (forwarded
-  // to reads in between: see rd_plru)
+  // a hit's PLRU touch: registered (hit_*), written the next clock, and
+  // forwarded to reads in between (see rd_plru)
   assign plr_hit_wr = ev && ev_fault == `MMU_CAUSE_OK && ev_use && ev_hit_base;
-  assign plr_wr_set = plr_wr_set_q;
-  assign plr_wr_data = plr_wr_data_q;
+  wire [WB-1:0] hit_victim_unused;
+  mmu_plru #(.WAYS(WAYS)) u_hit_plru (
+      .bits_i(hit_bits_q), .valid_i({WAYS{1'b1}}), .victim_o(hit_victim_unused),
+      .touch_way_i(hit_way_q), .touched_o(hit_touched));
 
   // PLRU helpers for the base set of stage B / the walker
   wire [NB-1:0] pl_bits = rd_plru;
@@ -770,7 +781,7 @@ module mmu_core #(
   // which entry each tree is touched for: a hit in stage B, or the walker's
   // PWC hit, PWC insert, or fill (fb_*/fs_*/pl_*/pi_* are defined below)
   always @* begin
-    pl_touch_way = ev ? ev_way : fill_way;
+    pl_touch_way = fill_way;
     sp_touch = ev ? ev_sp : fs_idx_q;
     pw_touch = (w_state_q == W_PWC) ? plq_idx : pi_idx_q;
   end
@@ -992,12 +1003,12 @@ module mmu_core #(
   // return the old word
   // a RAM write lands at the end of this clock: a read now returns the old word
   wire wr_landing_data = fill_wr || vld_wr_en || ctx_wr_en;   // not forwarded: re-read
-  wire wr_landing = wr_landing_data || plr_wr_en_q;
+  wire wr_landing = wr_landing_data || plr_wr_en;
   assign ctx_wr_en = ctl_go && ctl_op_i == 2'd0;
   // (a context write needs ctl_valid_i, which keeps inspection out anyway:
   // leaving it out of this term keeps the control handshake off this path)
   assign insp_ready_o = idle_all && !ctl_valid_i && !req_valid_i && !cnt_pending &&
-                        !(fill_wr || vld_wr_en || plr_wr_en_q);
+                        !(fill_wr || vld_wr_en || plr_wr_en);
   wire insp_go = insp_valid_i && insp_ready_o;
 
   // ------------------------------------------------------------------
@@ -1172,6 +1183,7 @@ module mmu_core #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       plr_wr_en_q <= 1'b0;
+      hit_q <= 1'b0;
       fwd_v_q <= 1'b0;
       sp_plru_q <= {SPNB{1'b0}};
       pw_plru_q <= {PWNB{1'b0}};
@@ -1209,15 +1221,14 @@ module mmu_core #(
       plr_wr_en_q <= 1'b0;
       // PLRU forward: a read at this edge misses the write landing with it
       if (ram_rd_en) begin
-        fwd_v_q <= plr_wr_en_q;
-        fwd_set_q <= plr_wr_set_q;
-        fwd_bits_q <= plr_wr_data_q;
+        fwd_v_q <= plr_wr_en;
+        fwd_set_q <= plr_wr_set;
+        fwd_bits_q <= plr_wr_data;
       end
-      if (plr_hit_wr) begin
-        plr_wr_en_q <= 1'b1;
-        plr_wr_set_q <= b_set;
-        plr_wr_data_q <= pl_touched;
-      end
+      hit_q <= plr_hit_wr;
+      hit_set_q <= b_set;
+      hit_way_q <= ev_way;
+      hit_bits_q <= rd_plru;
       if (ram_rd_en) rd_set_q <= ram_rd_set;
       if (rsp_valid_o && rsp_ready_i) rsp_valid_o <= 1'b0;
 
