@@ -628,35 +628,41 @@ module mmu_core #(
   // array while stage B waits forces a re-read, and with it a new search.
   wire b_reread = b_valid_q && !b_rd_ok_q && !port_ctl && !port_walker && !w_key;
   wire sp_wr = inval_go || (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
-  reg [SPN-1:0]   pk_hit, pk_first;
-  reg [SPB-1:0]   pk_idx;
-  reg [5:0]       pk_perm, pk_span;
-  reg [2:0]       pk_level;
-  reg [PPN_W-1:0] pk_ppn;
+  // the first superpage match for the search key (lowest index, as in the
+  // model) and its fields: registered for stage B, and the in-place target
+  // of a superpage fill (fs_*)
+  reg [SPN-1:0]   spf_first;
+  reg             spf_hit;
+  reg [SPB-1:0]   spf_idx;
+  reg [5:0]       spf_perm;
+  reg             spf_s32;
+  reg [2:0]       spf_level;
+  reg [PPN_W-1:0] spf_ppn;
   reg             b_sp_hit_q;
   reg [SPB-1:0]   b_sp_idx_q;
-  reg [5:0]       b_sp_perm_q, b_sp_span_q;
+  reg [5:0]       b_sp_perm_q;
+  reg             b_sp_s32_q;
   reg [2:0]       b_sp_level_q;
   reg [PPN_W-1:0] b_sp_ppn_q;
   integer kp, kq;
   always @* begin
-    pk_hit = sp_hit;
-    pk_first = pk_hit;
+    spf_first = sp_hit;
     for (kp = 0; kp < SPN; kp = kp + 1)
       for (kq = 0; kq < kp; kq = kq + 1)
-        if (pk_hit[kq]) pk_first[kp] = 1'b0;
-    pk_idx = {SPB{1'b0}};
-    pk_perm = 6'd0;
-    pk_span = 6'd0;
-    pk_level = 3'd0;
-    pk_ppn = {PPN_W{1'b0}};
+        if (sp_hit[kq]) spf_first[kp] = 1'b0;
+    spf_hit = sp_hit != {SPN{1'b0}};
+    spf_idx = {SPB{1'b0}};
+    spf_perm = 6'd0;
+    spf_s32 = 1'b0;
+    spf_level = 3'd0;
+    spf_ppn = {PPN_W{1'b0}};
     for (kp = 0; kp < SPN; kp = kp + 1)
-      if (pk_first[kp]) begin
-        pk_idx = pk_idx | kp[SPB-1:0];
-        pk_perm = pk_perm | sp_perm_q[kp];
-        pk_span = pk_span | f_espan(sp_level_q[kp], sp_s32_q[kp]);
-        pk_level = pk_level | sp_level_q[kp];
-        pk_ppn = pk_ppn | sp_ppn_q[kp];
+      if (spf_first[kp]) begin
+        spf_idx = spf_idx | kp[SPB-1:0];
+        spf_perm = spf_perm | sp_perm_q[kp];
+        spf_s32 = spf_s32 | sp_s32_q[kp];
+        spf_level = spf_level | sp_level_q[kp];
+        spf_ppn = spf_ppn | sp_ppn_q[kp];
       end
   end
 
@@ -734,7 +740,7 @@ module mmu_core #(
       ev_sp = b_sp_idx_q;
       ev_perm = b_sp_perm_q;
       ev_ppn = b_sp_ppn_q;
-      ev_span = b_sp_span_q;
+      ev_span = f_espan(b_sp_level_q, b_sp_s32_q);
       ev_level = b_sp_level_q;
     end
   end
@@ -945,14 +951,8 @@ module mmu_core #(
         fb_way = k[WB-1:0];
         fb_match_vec[k] = 1'b1;
       end
-    fs_hit = 1'b0;
-    fs_idx = sp_victim;
-    if (SP_N > 0)
-      for (k = SPN - 1; k >= 0; k = k - 1)
-        if (sp_hit[k]) begin
-          fs_hit = 1'b1;
-          fs_idx = k[SPB-1:0];
-        end
+    fs_hit = spf_hit;
+    fs_idx = spf_hit ? spf_idx : sp_victim;
   end
 
   assign fill_way = fb_hit ? fb_way : pl_victim;
@@ -1241,12 +1241,12 @@ module mmu_core #(
       else if (port_ctl || port_walker || wr_landing || sp_wr)
         b_rd_ok_q <= 1'b0;
       if (req_go || b_reread) begin
-        b_sp_hit_q <= pk_hit != {SPN{1'b0}};
-        b_sp_idx_q <= pk_idx;
-        b_sp_perm_q <= pk_perm;
-        b_sp_span_q <= pk_span;
-        b_sp_level_q <= pk_level;
-        b_sp_ppn_q <= pk_ppn;
+        b_sp_hit_q <= spf_hit;
+        b_sp_idx_q <= spf_idx;
+        b_sp_perm_q <= spf_perm;
+        b_sp_s32_q <= spf_s32;
+        b_sp_level_q <= spf_level;
+        b_sp_ppn_q <= spf_ppn;
       end
       // Timing: the response payload and the walker's request registers are
       // loaded on every evaluation; only rsp_valid_o, the walker's state and
