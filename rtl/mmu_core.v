@@ -691,7 +691,6 @@ module mmu_core #(
   reg [SPB-1:0]    ev_sp;
   reg [5:0]        ev_perm;
   reg [PPN_W-1:0]  ev_ppn;
-  reg [5:0]        ev_span;
   reg [2:0]        ev_level;
   reg [3:0]        ev_fault;        // NO_CONTEXT / NON_CANONICAL or OK
   integer k, kj;
@@ -728,7 +727,6 @@ module mmu_core #(
     ev_sp = {SPB{1'b0}};
     ev_perm = 6'd0;
     ev_ppn = {PPN_W{1'b0}};
-    ev_span = 6'd0;
     ev_level = 3'd0;
     for (k = 0; k < WAYS; k = k + 1)
       if (ev_first[k]) begin
@@ -739,8 +737,6 @@ module mmu_core #(
     if (!ev_hit_base && ev_hit_sp) begin
       ev_sp = b_sp_idx_q;
       ev_perm = b_sp_perm_q;
-      ev_ppn = b_sp_ppn_q;
-      ev_span = f_espan(b_sp_level_q, b_sp_s32_q);
       ev_level = b_sp_level_q;
     end
   end
@@ -1153,14 +1149,27 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // addresses computed for the clocked block
   // ------------------------------------------------------------------
-  reg [63:0] ev_pa, ev_m, w_pa;
+  // Timing: a superpage hit's PA and page shift come from stage B's
+  // registers alone; the hit decision only picks between them and the base
+  // way's frame.
+  reg [63:0] ev_pa, sp_m, sp_pa, w_pa;
+  reg [5:0]  ev_shift, sp_shift;
   reg [63:0] w_pte_pa;
   wire w_pte_big = w_table_big_q || (w_pte_pa >> PA_BITS) != 64'd0;
   always @* begin
-    ev_m = f_span_mask64(ev_span);
-    ev_pa = (((({{(64-PPN_W){1'b0}}, ev_ppn} & ev_m) |
-               ({{(64-VPN_W){1'b0}}, b_vpn} & ~ev_m)) << PAGE_BITS)) |
+    sp_shift = f_espan(b_sp_level_q, b_sp_s32_q);
+    sp_m = f_span_mask64(sp_shift);
+    sp_pa = (((({{(64-PPN_W){1'b0}}, b_sp_ppn_q} & sp_m) |
+               ({{(64-VPN_W){1'b0}}, b_vpn} & ~sp_m)) << PAGE_BITS)) |
             (b_va64 & ((64'd1 << PAGE_BITS) - 64'd1));
+    sp_shift = PAGE_BITS[5:0] + sp_shift;
+    if (!ev_hit_base && ev_hit_sp) begin
+      ev_pa = sp_pa;
+      ev_shift = sp_shift;
+    end else begin
+      ev_pa = ({{(64-PPN_W){1'b0}}, ev_ppn} << PAGE_BITS) | (b_va64 & ((64'd1 << PAGE_BITS) - 64'd1));
+      ev_shift = PAGE_BITS[5:0];
+    end
     // Tables are page-aligned and a table fits a page in every mode but the
     // textbook's, so the PTE address is a concatenation there (an OR): no
     // adder on the walker's path.
@@ -1267,7 +1276,7 @@ module mmu_core #(
           rsp_level_o <= ev_level;
           rsp_pa_o <= ev_pa[PA_BITS-1:0];
           rsp_perm_o <= ev_perm;
-          rsp_page_shift_o <= PAGE_BITS[5:0] + ev_span;
+          rsp_page_shift_o <= ev_shift;
           rsp_hit_o <= 1'b1;
           rsp_exc_o <= 8'd0;
           rsp_err_o <= 16'd0;
