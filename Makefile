@@ -28,10 +28,12 @@ asan_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 asan_LDFLAGS:= -fsanitize=address,undefined
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
-HOST_SRC  := host/memimg.c host/mkpt.c host/cli.c
-TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli
+HOST_SRC  := host/memimg.c host/mkpt.c host/cli.c host/link.c host/board.c
+TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
+LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \
+             rtl/link/mmu_link_disp.v rtl/link/mmu_ptmem.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v
 
 # Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
 # checker, and the slice `make test` runs.
@@ -101,9 +103,9 @@ $(eval $(call variant,asan))
 # An object's dependency on a generated header must exist before the first build.
 $(foreach v,rel asan,$(eval $(B)/$(v)/model/mmu_model.o: $(GEN)/.stamp))
 
-build: deps $(B)/rel/mmuctl $(addprefix $(B)/rel/tests/,$(TESTS)) $(B)/rel/bench_model
+build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix $(B)/rel/tests/,$(TESTS)) $(B)/rel/bench_model
 
-test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl \
+test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
@@ -116,7 +118,7 @@ $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/re
 bench: deps $(B)/rel/bench_model
 	$(B)/rel/bench_model
 
-# ---- lint: RTL under Verilator -Wall at four geometries and Icarus; C under clang ----
+# ---- lint: RTL under Verilator -Wall (core at five geometries, the board at two) and Icarus; C under clang ----
 RTL_LINT_CFGS := default small textbook max board
 max_G := -GSETS=256 -GWAYS=16 -GSP_N=16 -GPWC_N=16 -GASID_BITS=16
 board_G := -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GINSPECT=0
@@ -125,7 +127,11 @@ lint-rtl: $(GEN)/.stamp
 	  case $$c in default) g="";; small) g="$(small_G)";; textbook) g="$(textbook_G)";; max) g="$(max_G)";; board) g="$(board_G)";; esac; \
 	  if verilator --lint-only -Wall -I$(GEN) -Irtl $$g rtl/lint.vlt $(RTL_SRC) >$(B)/lint-$$c.log 2>&1; \
 	  then echo "verilator -Wall $$c: clean"; p=$$((p+1)); else cat $(B)/lint-$$c.log; f=$$((f+1)); fi; done; \
-	if iverilog -g2005 -I$(GEN) -Irtl -o $(B)/icarus.vvp $(RTL_SRC) >$(B)/icarus.log 2>&1; \
+	for c in default board; do \
+	  case $$c in default) g="";; board) g="-GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34";; esac; \
+	  if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module mmu_vboard $$g rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) >$(B)/lint-link-$$c.log 2>&1; \
+	  then echo "verilator -Wall link $$c: clean"; p=$$((p+1)); else cat $(B)/lint-link-$$c.log; f=$$((f+1)); fi; done; \
+	if iverilog -g2005 -I$(GEN) -Irtl -Irtl/link -o $(B)/icarus.vvp $(RTL_SRC) $(LINK_SRC) >$(B)/icarus.log 2>&1; \
 	then echo "iverilog -g2005: compiles"; p=$$((p+1)); else cat $(B)/icarus.log; f=$$((f+1)); fi; \
 	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 .PHONY: lint-rtl
@@ -183,3 +189,15 @@ cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim
+
+# ---- the virtual board: the board RTL behind standard input/output ----
+$(B)/rel/mmu-vboard: $(RTL_SRC) $(LINK_SRC) rtl/link/mmu_crc16.vh sim/vboard_main.cpp $(GEN)/.stamp
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_vboard \
+	  -Irtl -Irtl/link -I$(GEN) -Mdir $(B)/vboard -o mmu-vboard -CFLAGS -O2 \
+	  $(RTL_SRC) $(LINK_SRC) $(CURDIR)/sim/vboard_main.cpp > $(B)/vboard.log 2>&1 || { tail -30 $(B)/vboard.log; exit 1; }
+	cp $(B)/vboard/mmu-vboard $@
+$(B)/asan/mmu-vboard: $(B)/rel/mmu-vboard
+	@mkdir -p $(@D)
+	ln -sf ../rel/mmu-vboard $@
+vboard: deps $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard
+.PHONY: vboard

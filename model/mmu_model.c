@@ -383,6 +383,28 @@ void mmu_get_policy(const struct mmu_model *m, struct mmu_policy *p)
 	*p = m->pol;
 }
 
+uint64_t mmu_policy_word(const struct mmu_policy *p)
+{
+	return (uint64_t)(p->sum & 1) << MMU_POLICY_SUM | (uint64_t)(p->mxr & 1) << MMU_POLICY_MXR |
+	       (uint64_t)(p->ad_fault & 1) << MMU_POLICY_AD_FAULT |
+	       (uint64_t)(p->wp & 1) << MMU_POLICY_WP | (uint64_t)(p->nxe & 1) << MMU_POLICY_NXE |
+	       (uint64_t)(p->smep & 1) << MMU_POLICY_SMEP |
+	       (uint64_t)(p->smap & 1) << MMU_POLICY_SMAP |
+	       (uint64_t)(p->maxphy & ((1u << MMU_POLICY_MAXPHY_WIDTH) - 1)) << MMU_POLICY_MAXPHY_LSB;
+}
+
+void mmu_policy_from_word(uint64_t w, struct mmu_policy *p)
+{
+	p->sum = (uint8_t)(w >> MMU_POLICY_SUM & 1);
+	p->mxr = (uint8_t)(w >> MMU_POLICY_MXR & 1);
+	p->ad_fault = (uint8_t)(w >> MMU_POLICY_AD_FAULT & 1);
+	p->wp = (uint8_t)(w >> MMU_POLICY_WP & 1);
+	p->nxe = (uint8_t)(w >> MMU_POLICY_NXE & 1);
+	p->smep = (uint8_t)(w >> MMU_POLICY_SMEP & 1);
+	p->smap = (uint8_t)(w >> MMU_POLICY_SMAP & 1);
+	p->maxphy = (uint8_t)(w >> MMU_POLICY_MAXPHY_LSB & ((1u << MMU_POLICY_MAXPHY_WIDTH) - 1));
+}
+
 /* ---- tree-PLRU (docs/spec-tlb.md "Replacement") ---- */
 
 /* Follow the bits from the root: 0 = the victim is in the lower half. */

@@ -144,6 +144,10 @@ const struct mmu_config *mmu_model_config(const struct mmu_model *m);
 int mmu_set_context(struct mmu_model *m, unsigned asid, unsigned mode, uint64_t root);
 int mmu_get_context(const struct mmu_model *m, unsigned asid, unsigned *mode, uint64_t *root);
 int mmu_set_policy(struct mmu_model *m, const struct mmu_policy *p);
+/* The policy as the POLICY word of the RTL's control port and of the link's
+ * CSR POLICY (constants MMU_POLICY_*), and back. */
+uint64_t mmu_policy_word(const struct mmu_policy *p);
+void mmu_policy_from_word(uint64_t w, struct mmu_policy *p);
 void mmu_get_policy(const struct mmu_model *m, struct mmu_policy *p);
 
 /* Translate one request.  0 (the answer is in *resp, fault or not) or an error. */

@@ -1509,14 +1509,14 @@ module mmu_core #(
             ctl_done_o <= 1'b1;
           end
           2'd1: begin
-            pol_sum_q <= ctl_data_i[0];
-            pol_mxr_q <= ctl_data_i[1];
-            pol_adf_q <= ctl_data_i[2];
-            pol_wp_q <= ctl_data_i[3];
-            pol_nxe_q <= ctl_data_i[4];
-            pol_smep_q <= ctl_data_i[5];
-            pol_smap_q <= ctl_data_i[6];
-            pol_maxphy_q <= ctl_data_i[13:8];
+            pol_sum_q <= ctl_data_i[`MMU_POLICY_SUM];
+            pol_mxr_q <= ctl_data_i[`MMU_POLICY_MXR];
+            pol_adf_q <= ctl_data_i[`MMU_POLICY_AD_FAULT];
+            pol_wp_q <= ctl_data_i[`MMU_POLICY_WP];
+            pol_nxe_q <= ctl_data_i[`MMU_POLICY_NXE];
+            pol_smep_q <= ctl_data_i[`MMU_POLICY_SMEP];
+            pol_smap_q <= ctl_data_i[`MMU_POLICY_SMAP];
+            pol_maxphy_q <= ctl_data_i[`MMU_POLICY_MAXPHY_MSB:`MMU_POLICY_MAXPHY_LSB];
             ctl_done_o <= 1'b1;
           end
           2'd2: begin

@@ -240,20 +240,13 @@ int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 	return push_pending(c, q);
 }
 
-static uint64_t policy_bits(const struct mmu_policy *p)
-{
-	return (uint64_t)p->sum | (uint64_t)p->mxr << 1 | (uint64_t)p->ad_fault << 2 |
-	       (uint64_t)p->wp << 3 | (uint64_t)p->nxe << 4 | (uint64_t)p->smep << 5 |
-	       (uint64_t)p->smap << 6 | (uint64_t)p->maxphy << 8;
-}
-
 enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl)
 {
 	memset(ctl, 0, sizeof(*ctl));
 	if (c->setup_step == 0) {
 		c->setup_step++;
 		ctl->op = 1;
-		ctl->data = policy_bits(&c->pol);
+		ctl->data = mmu_policy_word(&c->pol);
 		return COSIM_CTL;
 	}
 	if (c->setup_step <= c->nasid) {

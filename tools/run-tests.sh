@@ -7,6 +7,9 @@ set -u
 B=$1; shift
 suites=("$@")
 passed=0; failed=0; log=$(mktemp)
+# the virtual board the link tests start (host/board.c)
+MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard
+export MMU_VBOARD
 trap 'rm -f "$log"' EXIT
 
 run_suite() { # label, command...

@@ -1,0 +1,591 @@
+/*
+ * board.c - link protocol client (see board.h and docs/protocol.md).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "board.h"
+#include "link.h"
+
+#define MAX_PENDING 64
+
+struct pending {
+	uint16_t tag;
+	size_t enc_len, first, count;
+};
+
+struct board {
+	int fd;
+	pid_t pid;
+	int timeout_ms;
+	uint16_t next_tag;
+	unsigned nak;
+	struct board_info info;
+	struct board_link_stats ls;
+	struct link_rx rx;
+	uint8_t in[4096];
+	size_t in_len, in_pos;
+	/* the last frame received: header + payload */
+	uint8_t frame[MMU_LINK_MAX_FRAME];
+	size_t frame_len;
+};
+
+const char *board_strerror(int rc)
+{
+	switch (rc) {
+	case BOARD_E_TIMEOUT: return "the board did not answer in time";
+	case BOARD_E_NAK: return "the board refused the request";
+	case BOARD_E_PROTO: return "the board sent a malformed answer";
+	case BOARD_E_GONE: return "the connection to the board is gone";
+	default: return mmu_strerror(rc);
+	}
+}
+
+const struct board_info *board_get_info(const struct board *b)
+{
+	return &b->info;
+}
+
+const struct board_link_stats *board_get_link_stats(const struct board *b)
+{
+	return &b->ls;
+}
+
+unsigned board_last_nak(const struct board *b)
+{
+	return b->nak;
+}
+
+void board_set_timeout(struct board *b, int ms)
+{
+	b->timeout_ms = ms;
+}
+
+static int send_all(struct board *b, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(b->fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return BOARD_E_GONE;
+		p += w;
+		n -= (size_t)w;
+		b->ls.bytes_sent += (unsigned long)w;
+	}
+	return 0;
+}
+
+static int send_frame(struct board *b, uint8_t type, const uint8_t *payload, size_t len,
+		      uint16_t *tag, size_t *enc_len)
+{
+	uint8_t enc[LINK_ENC_MAX(MMU_LINK_MAX_FRAME)];
+	size_t n;
+
+	*tag = b->next_tag++;
+	n = link_frame(type, *tag, payload, len, enc, sizeof(enc));
+	if (!n)
+		return MMU_E_INVAL;
+	if (enc_len)
+		*enc_len = n;
+	b->ls.frames_sent++;
+	return send_all(b, enc, n);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Receive the next good frame into b->frame. */
+static int recv_frame(struct board *b)
+{
+	long deadline = now_ms() + b->timeout_ms;
+
+	for (;;) {
+		while (b->in_pos < b->in_len) {
+			enum link_rx_event ev = link_rx_byte(&b->rx, b->in[b->in_pos++]);
+
+			if (ev == LINK_RX_FRAME) {
+				memcpy(b->frame, b->rx.frame, b->rx.frame_len);
+				b->frame_len = b->rx.frame_len;
+				return 0;
+			}
+			if (ev != LINK_RX_NONE)
+				b->ls.dropped_rx++;
+		}
+		long left = deadline - now_ms();
+		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+		int pr;
+		ssize_t r;
+
+		if (left <= 0)
+			return BOARD_E_TIMEOUT;
+		pr = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			return BOARD_E_GONE;
+		if (pr == 0)
+			return BOARD_E_TIMEOUT;
+		r = recv(b->fd, b->in, sizeof(b->in), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return BOARD_E_GONE;
+		b->in_len = (size_t)r;
+		b->in_pos = 0;
+		b->ls.bytes_received += (unsigned long)r;
+	}
+}
+
+/* Wait for the answer to `tag` (answers to other tags are counted as stray
+ * and skipped).  Checks the type; leaves the payload in b->frame. */
+static int recv_answer(struct board *b, uint16_t tag, uint8_t type)
+{
+	for (;;) {
+		int rc = recv_frame(b);
+
+		if (rc)
+			return rc;
+		if (b->frame[MMU_HDR_VERSION] != MMU_LINK_VERSION ||
+		    link_get16(b->frame + MMU_HDR_TAG) != tag) {
+			b->ls.stray++;
+			continue;
+		}
+		b->ls.answers++;
+		if (b->frame[MMU_HDR_TYPE] == MMU_MSG_NAK) {
+			b->ls.naks++;
+			b->nak = b->frame_len > MMU_LINK_HDR_BYTES ? b->frame[MMU_LINK_HDR_BYTES] : 0;
+			return BOARD_E_NAK;
+		}
+		if (b->frame[MMU_HDR_TYPE] != (type | MMU_MSG_ANSWER))
+			return BOARD_E_PROTO;
+		return 0;
+	}
+}
+
+int board_call(struct board *b, uint8_t type, const uint8_t *payload, size_t len,
+	       uint8_t *ans, size_t cap, size_t *alen)
+{
+	uint16_t tag;
+	size_t n;
+	int rc = send_frame(b, type, payload, len, &tag, NULL);
+
+	if (!rc)
+		rc = recv_answer(b, tag, type);
+	if (rc)
+		return rc;
+	n = b->frame_len - MMU_LINK_HDR_BYTES;
+	if (n > cap)
+		return BOARD_E_PROTO;
+	if (n)
+		memcpy(ans, b->frame + MMU_LINK_HDR_BYTES, n);
+	if (alen)
+		*alen = n;
+	return 0;
+}
+
+/* board_call for answers of an exact payload length. */
+static int call_exact(struct board *b, uint8_t type, const uint8_t *payload, size_t len,
+		      uint8_t *ans, size_t want)
+{
+	uint8_t buf[MMU_LINK_MAX_PAYLOAD];
+	size_t n;
+	int rc = board_call(b, type, payload, len, buf, sizeof(buf), &n);
+
+	if (rc)
+		return rc;
+	if (n != want)
+		return BOARD_E_PROTO;
+	if (want)
+		memcpy(ans, buf, want);
+	return 0;
+}
+
+static int read_info(struct board *b)
+{
+	uint8_t p[MMU_LINK_INFO_BYTES];
+	struct board_info *i = &b->info;
+	int rc = call_exact(b, MMU_MSG_INFO, NULL, 0, p, sizeof(p));
+
+	if (rc)
+		return rc;
+	i->version = p[MMU_INFO_VERSION];
+	i->modes = p[MMU_INFO_MODES];
+	i->sets = link_get16(p + MMU_INFO_SETS);
+	i->ways = p[MMU_INFO_WAYS];
+	i->sp_n = p[MMU_INFO_SP_N];
+	i->pwc_n = p[MMU_INFO_PWC_N];
+	i->asid_bits = p[MMU_INFO_ASID_BITS];
+	i->pa_bits = p[MMU_INFO_PA_BITS];
+	i->tag_bits = p[MMU_INFO_TAG_BITS];
+	i->max_batch = p[MMU_INFO_MAX_BATCH];
+	i->counters = p[MMU_INFO_COUNTERS];
+	i->mem_bytes = link_get32(p + MMU_INFO_MEM_BYTES);
+	i->window = link_get16(p + MMU_INFO_WINDOW);
+	i->max_frame = link_get16(p + MMU_INFO_MAX_FRAME);
+	i->clk_khz = link_get32(p + MMU_INFO_CLK_KHZ);
+	if (i->version != MMU_LINK_VERSION || !i->max_batch || i->max_batch > MMU_LINK_MAX_BATCH ||
+	    i->window < LINK_ENC_MAX(MMU_LINK_MAX_FRAME) || i->counters != MMU_CNT_COUNT)
+		return BOARD_E_PROTO;
+	return 0;
+}
+
+static int resolve_vboard(const char *path, char *out, size_t n)
+{
+	char self[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	if (!path)
+		path = getenv("MMU_VBOARD");
+	if (path) {
+		if ((size_t)snprintf(out, n, "%s", path) >= n)
+			return -1;
+		return 0;
+	}
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0)
+		return -1;
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(out, n, "%s/mmu-vboard", self) >= n)
+		return -1;
+	return 0;
+}
+
+int board_open_sim(struct board **out, const char *path, char *err, size_t errlen)
+{
+	char prog[PATH_MAX];
+	struct board *b;
+	int sv[2], rc;
+
+	*out = NULL;
+	if (resolve_vboard(path, prog, sizeof(prog))) {
+		snprintf(err, errlen, "cannot find the virtual board program (set MMU_VBOARD)");
+		return MMU_E_INVAL;
+	}
+	if (access(prog, X_OK)) {
+		snprintf(err, errlen, "virtual board '%s': %s (set MMU_VBOARD)", prog,
+			 strerror(errno));
+		return MMU_E_IO;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return MMU_E_NOMEM;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		free(b);
+		return MMU_E_IO;
+	}
+	b->pid = fork();
+	if (b->pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		free(b);
+		return MMU_E_IO;
+	}
+	if (b->pid == 0) {
+		char *const argv[] = { prog, NULL };
+
+		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
+			_exit(127);
+		execv(prog, argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	b->fd = sv[0];
+	b->timeout_ms = 10000;
+	link_rx_init(&b->rx);
+	rc = read_info(b);
+	if (rc) {
+		snprintf(err, errlen, "virtual board '%s' did not answer INFO: %s", prog,
+			 board_strerror(rc));
+		board_close(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+void board_close(struct board *b)
+{
+	int status;
+
+	if (!b)
+		return;
+	close(b->fd);
+	if (b->pid > 0) {
+		/* the virtual board exits at end of input; a hung one is killed */
+		for (int i = 0; i < 200; i++) {
+			pid_t w = waitpid(b->pid, &status, WNOHANG);
+
+			if (w == b->pid || (w < 0 && errno != EINTR))
+				goto done;
+			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		}
+		kill(b->pid, SIGKILL);
+		while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+done:
+	free(b);
+}
+
+/* Drain the answers still owed for pend[head..head+count). */
+static void drain(struct board *b, struct pending *pend, size_t head, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		int rc = recv_answer(b, pend[(head + i) % MAX_PENDING].tag, MMU_MSG_TRANSLATE);
+
+		if (rc == BOARD_E_TIMEOUT || rc == BOARD_E_GONE)
+			return;
+	}
+}
+
+int board_translate(struct board *b, const struct mmu_request *q, size_t n,
+		    struct mmu_response *r)
+{
+	struct pending pend[MAX_PENDING];
+	size_t head = 0, npend = 0, sent = 0, done = 0, inflight = 0;
+	unsigned amask = (1u << b->info.asid_bits) - 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (q[i].asid & ~amask || q[i].access > MMU_ACCESS_X || q[i].priv > MMU_PRIV_S)
+			return MMU_E_INVAL;
+	while (done < n) {
+		while (sent < n && npend < MAX_PENDING) {
+			uint8_t payload[MMU_LINK_MAX_PAYLOAD];
+			size_t k = n - sent < b->info.max_batch ? n - sent : b->info.max_batch;
+			size_t enc = LINK_ENC_MAX(MMU_LINK_HDR_BYTES + k * MMU_LINK_TREQ_BYTES +
+						  MMU_LINK_CRC_BYTES);
+			struct pending *p = &pend[(head + npend) % MAX_PENDING];
+			int rc;
+
+			if (npend && inflight + enc > b->info.window)
+				break;
+			for (size_t j = 0; j < k; j++) {
+				struct mmu_request rq = q[sent + j];
+
+				rq.tag = (uint32_t)j;
+				link_treq_put(payload + j * MMU_LINK_TREQ_BYTES, &rq);
+			}
+			rc = send_frame(b, MMU_MSG_TRANSLATE, payload, k * MMU_LINK_TREQ_BYTES,
+					&p->tag, &p->enc_len);
+			if (rc) {
+				drain(b, pend, head, npend);
+				return rc;
+			}
+			p->first = sent;
+			p->count = k;
+			inflight += p->enc_len;
+			sent += k;
+			npend++;
+		}
+		struct pending *p = &pend[head];
+		uint8_t seen[MMU_LINK_MAX_BATCH] = { 0 };
+		int rc = recv_answer(b, p->tag, MMU_MSG_TRANSLATE);
+
+		if (!rc && b->frame_len != MMU_LINK_HDR_BYTES + p->count * MMU_LINK_TRSP_BYTES)
+			rc = BOARD_E_PROTO;
+		for (size_t j = 0; !rc && j < p->count; j++) {
+			struct mmu_response rs;
+			size_t idx;
+
+			link_trsp_get(b->frame + MMU_LINK_HDR_BYTES + j * MMU_LINK_TRSP_BYTES, &rs);
+			idx = rs.tag;
+			if (idx >= p->count || seen[idx]) {
+				rc = BOARD_E_PROTO;
+				break;
+			}
+			seen[idx] = 1;
+			rs.tag = q[p->first + idx].tag;
+			r[p->first + idx] = rs;
+		}
+		if (rc) {
+			if (rc != BOARD_E_TIMEOUT && rc != BOARD_E_GONE)
+				drain(b, pend, (head + 1) % MAX_PENDING, npend - 1);
+			return rc;
+		}
+		inflight -= p->enc_len;
+		done += p->count;
+		head = (head + 1) % MAX_PENDING;
+		npend--;
+	}
+	return 0;
+}
+
+int board_invalidate(struct board *b, unsigned kind, unsigned asid, uint64_t va)
+{
+	uint8_t p[MMU_LINK_INVAL_BYTES];
+
+	if (kind > MMU_INVAL_VA_ASID || asid >> b->info.asid_bits)
+		return MMU_E_INVAL;
+	p[MMU_INVF_KIND] = (uint8_t)kind;
+	link_put16(p + MMU_INVF_ASID, (uint16_t)asid);
+	link_put64(p + MMU_INVF_VA, va);
+	return call_exact(b, MMU_MSG_INVALIDATE, p, sizeof(p), NULL, 0);
+}
+
+int board_fence(struct board *b)
+{
+	return call_exact(b, MMU_MSG_FENCE, NULL, 0, NULL, 0);
+}
+
+static int csr_write(struct board *b, unsigned id, unsigned asid, unsigned mode, uint64_t v)
+{
+	uint8_t p[MMU_LINK_CSR_BYTES];
+
+	p[MMU_CSRF_ID] = (uint8_t)id;
+	link_put16(p + MMU_CSRF_ASID, (uint16_t)asid);
+	p[MMU_CSRF_MODE] = (uint8_t)mode;
+	link_put64(p + MMU_CSRF_VALUE, v);
+	return call_exact(b, MMU_MSG_CSR_WRITE, p, sizeof(p), NULL, 0);
+}
+
+static int csr_read(struct board *b, unsigned id, unsigned asid, unsigned *mode, uint64_t *v)
+{
+	uint8_t p[3], a[MMU_LINK_CSR_BYTES];
+	int rc;
+
+	p[MMU_CSRF_ID] = (uint8_t)id;
+	link_put16(p + MMU_CSRF_ASID, (uint16_t)asid);
+	rc = call_exact(b, MMU_MSG_CSR_READ, p, sizeof(p), a, sizeof(a));
+	if (rc)
+		return rc;
+	if (a[MMU_CSRF_ID] != id)
+		return BOARD_E_PROTO;
+	if (mode)
+		*mode = a[MMU_CSRF_MODE];
+	*v = link_get64(a + MMU_CSRF_VALUE);
+	return 0;
+}
+
+int board_set_context(struct board *b, unsigned asid, unsigned mode, uint64_t root)
+{
+	if (asid >> b->info.asid_bits || mode > 7)
+		return MMU_E_INVAL;
+	return csr_write(b, MMU_CSR_CONTEXT, asid, mode, root);
+}
+
+int board_get_context(struct board *b, unsigned asid, unsigned *mode, uint64_t *root)
+{
+	if (asid >> b->info.asid_bits)
+		return MMU_E_INVAL;
+	return csr_read(b, MMU_CSR_CONTEXT, asid, mode, root);
+}
+
+int board_set_policy(struct board *b, uint64_t word)
+{
+	return csr_write(b, MMU_CSR_POLICY, 0, 0, word);
+}
+
+int board_get_policy(struct board *b, uint64_t *word)
+{
+	return csr_read(b, MMU_CSR_POLICY, 0, NULL, word);
+}
+
+int board_stats(struct board *b, int clear, uint32_t *counters, uint16_t *link)
+{
+	uint8_t flags = clear ? 1 : 0;
+	uint8_t a[MMU_CNT_COUNT * 4 + MMU_LCNT_COUNT * MMU_LINK_LCNT_BYTES];
+	int rc = call_exact(b, MMU_MSG_STATS, &flags, 1, a, sizeof(a));
+
+	if (rc)
+		return rc;
+	for (unsigned i = 0; counters && i < MMU_CNT_COUNT; i++)
+		counters[i] = link_get32(a + 4 * i);
+	for (unsigned i = 0; link && i < MMU_LCNT_COUNT; i++)
+		link[i] = link_get16(a + 4 * MMU_CNT_COUNT + MMU_LINK_LCNT_BYTES * i);
+	return 0;
+}
+
+int board_reset(struct board *b)
+{
+	return call_exact(b, MMU_MSG_RESET, NULL, 0, NULL, 0);
+}
+
+#define MEM_CHUNK (MMU_LINK_MAX_PAYLOAD - MMU_LINK_MEM_HDR)
+
+static int mem_range(const struct board *b, uint32_t addr, size_t n)
+{
+	return (uint64_t)addr + n > b->info.mem_bytes ? MMU_E_RANGE : 0;
+}
+
+int board_mem_write(struct board *b, uint32_t addr, const void *data, size_t n)
+{
+	const uint8_t *d = data;
+	int rc = mem_range(b, addr, n);
+
+	while (!rc && n) {
+		uint8_t p[MMU_LINK_MAX_PAYLOAD];
+		size_t k = n < MEM_CHUNK ? n : MEM_CHUNK;
+
+		link_put32(p + MMU_MEMF_ADDR, addr);
+		memcpy(p + MMU_MEMF_DATA, d, k);
+		rc = call_exact(b, MMU_MSG_MEM_WRITE, p, MMU_LINK_MEM_HDR + k, NULL, 0);
+		addr += (uint32_t)k;
+		d += k;
+		n -= k;
+	}
+	return rc;
+}
+
+int board_mem_read(struct board *b, uint32_t addr, void *data, size_t n)
+{
+	uint8_t *d = data;
+	int rc = mem_range(b, addr, n);
+
+	while (!rc && n) {
+		uint8_t p[MMU_LINK_MEMR_BYTES];
+		size_t k = n < MMU_LINK_MAX_PAYLOAD ? n : MMU_LINK_MAX_PAYLOAD;
+
+		link_put32(p + MMU_MEMF_ADDR, addr);
+		link_put16(p + MMU_MEMF_LEN, (uint16_t)k);
+		rc = call_exact(b, MMU_MSG_MEM_READ, p, sizeof(p), d, k);
+		addr += (uint32_t)k;
+		d += k;
+		n -= k;
+	}
+	return rc;
+}
+
+int board_send_raw(struct board *b, const void *p, size_t n)
+{
+	return send_all(b, p, n);
+}
+
+int board_recv_raw(struct board *b, uint8_t *buf, size_t cap, size_t *len)
+{
+	int rc = recv_frame(b);
+
+	if (rc)
+		return rc;
+	if (b->frame_len > cap)
+		return BOARD_E_PROTO;
+	memcpy(buf, b->frame, b->frame_len);
+	*len = b->frame_len;
+	return 0;
+}

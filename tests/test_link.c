@@ -1,0 +1,519 @@
+/*
+ * test_link.c - the board link: the host codec (CRC, COBS, frame decoder)
+ * against known values, and the virtual board end to end: INFO, page-table
+ * memory, CSRs, translations compared with the C model over the same page
+ * tables (responses and the A/D bytes written into board memory), STATS,
+ * RESET, and bad input of every kind followed by a board that still answers.
+ *
+ * The virtual board is $MMU_VBOARD (the test runner sets it), else
+ * mmu-vboard next to this program's directory's parent (build/rel).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "board.h"
+#include "link.h"
+#include "memimg.h"
+#include "mkpt.h"
+#include "mmu_model.h"
+
+#define MEM 131072u
+
+/* splitmix64: the tests' own random numbers */
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(struct rng *r, uint64_t n)
+{
+	return rng_next(r) % n;
+}
+
+static int rng_pct(struct rng *r, unsigned pct)
+{
+	return rng_below(r, 100) < pct;
+}
+
+/* ---- codec ---- */
+
+static void test_crc_check_value(void **state)
+{
+	(void)state;
+	/* CRC-16/CCITT-FALSE check value */
+	assert_int_equal(link_crc16((const uint8_t *)"123456789", 9), 0x29b1);
+}
+
+static void expect_cobs(const uint8_t *in, size_t n, const uint8_t *want, size_t wn)
+{
+	uint8_t out[1024];
+	size_t got = link_cobs_encode(in, n, out);
+
+	assert_int_equal(got, wn);
+	assert_memory_equal(out, want, wn);
+}
+
+static void test_cobs_vectors(void **state)
+{
+	uint8_t in[300], want[310];
+
+	(void)state;
+	expect_cobs(NULL, 0, (const uint8_t[]){ 0x01, 0x00 }, 2);
+	expect_cobs((const uint8_t[]){ 0x00 }, 1, (const uint8_t[]){ 0x01, 0x01, 0x00 }, 3);
+	expect_cobs((const uint8_t[]){ 0x11, 0x22, 0x00, 0x33 }, 4,
+		    (const uint8_t[]){ 0x03, 0x11, 0x22, 0x02, 0x33, 0x00 }, 6);
+	expect_cobs((const uint8_t[]){ 0x11, 0x00, 0x00 }, 3,
+		    (const uint8_t[]){ 0x02, 0x11, 0x01, 0x01, 0x00 }, 5);
+	/* 254 non-zero bytes fill a block: code 0xff, then an empty last block */
+	for (int i = 0; i < 300; i++)
+		in[i] = (uint8_t)(i % 255 + 1);
+	want[0] = 0xff;
+	memcpy(want + 1, in, 254);
+	want[255] = 0x01;
+	want[256] = 0x00;
+	expect_cobs(in, 254, want, 257);
+	want[255] = 0x02;
+	want[256] = in[254];
+	want[257] = 0x00;
+	expect_cobs(in, 255, want, 258);
+}
+
+/* Feed an encoded stream; return the last event and count frames. */
+static enum link_rx_event feed(struct link_rx *rx, const uint8_t *p, size_t n, int *frames)
+{
+	enum link_rx_event last = LINK_RX_NONE;
+
+	for (size_t i = 0; i < n; i++) {
+		enum link_rx_event ev = link_rx_byte(rx, p[i]);
+
+		if (ev != LINK_RX_NONE)
+			last = ev;
+		if (ev == LINK_RX_FRAME && frames)
+			(*frames)++;
+	}
+	return last;
+}
+
+static void test_decoder_round_trip_and_errors(void **state)
+{
+	struct link_rx rx;
+	struct rng g;
+	uint8_t payload[MMU_LINK_MAX_PAYLOAD], enc[LINK_ENC_MAX(MMU_LINK_MAX_FRAME) + 200];
+	size_t n;
+	int frames = 0;
+
+	(void)state;
+	link_rx_init(&rx);
+	g.s = 7;
+	for (int t = 0; t < 500; t++) {
+		size_t len = rng_below(&g, MMU_LINK_MAX_PAYLOAD + 1);
+
+		for (size_t i = 0; i < len; i++)   /* zeros are common in real payloads */
+			payload[i] = rng_pct(&g, 30) ? 0 : (uint8_t)rng_below(&g, 256);
+		n = link_frame(MMU_MSG_MEM_WRITE, (uint16_t)t, payload, len, enc, sizeof(enc));
+		assert_true(n > 0);
+		assert_int_equal(feed(&rx, enc, n, &frames), LINK_RX_FRAME);
+		assert_int_equal(rx.frame_len, MMU_LINK_HDR_BYTES + len);
+		assert_int_equal(link_get16(rx.frame + MMU_HDR_TAG), (uint16_t)t);
+		assert_memory_equal(rx.frame + MMU_LINK_HDR_BYTES, payload, len);
+	}
+	assert_int_equal(frames, 500);
+	/* too big to build */
+	assert_int_equal(link_frame(1, 0, payload, MMU_LINK_MAX_PAYLOAD + 1, enc, sizeof(enc)), 0);
+	/* a bit flip: bad CRC (or a COBS error when it hits a code byte) */
+	n = link_frame(MMU_MSG_INFO, 1, NULL, 0, enc, sizeof(enc));
+	enc[3] ^= 0x10;
+	assert_int_equal(feed(&rx, enc, n, NULL), LINK_RX_CRC);
+	/* truncated: the delimiter cuts a block short */
+	n = link_frame(MMU_MSG_INFO, 1, NULL, 0, enc, sizeof(enc));
+	enc[n - 3] = 0;
+	assert_int_equal(feed(&rx, enc, n - 2, NULL), LINK_RX_FRAMING);
+	/* shorter than a header and a CRC */
+	assert_int_equal(feed(&rx, (const uint8_t[]){ 0x03, 0x01, 0x02, 0x00 }, 4, NULL),
+			 LINK_RX_FRAMING);
+	/* oversize: 600 non-zero bytes */
+	memset(enc, 0x55, 600);
+	enc[600] = 0;
+	assert_int_equal(feed(&rx, enc, 601, NULL), LINK_RX_OVERSIZE);
+	/* empty frames are skipped, and the next good frame decodes */
+	n = link_frame(MMU_MSG_INFO, 9, NULL, 0, enc + 2, sizeof(enc) - 2);
+	enc[0] = enc[1] = 0;
+	assert_int_equal(feed(&rx, enc, n + 2, NULL), LINK_RX_FRAME);
+}
+
+/* ---- the virtual board ---- */
+
+static struct board *open_board(void)
+{
+	struct board *b;
+	char err[256];
+	int rc = board_open_sim(&b, NULL, err, sizeof(err));
+
+	if (rc)
+		fail_msg("board_open_sim: %s", err);
+	return b;
+}
+
+static void test_info(void **state)
+{
+	struct board *b = open_board();
+	const struct board_info *i = board_get_info(b);
+
+	(void)state;
+	assert_int_equal(i->version, MMU_LINK_VERSION);
+	assert_int_equal(i->modes, 0x1e);    /* sv32, sv39, sv48, x86_64 */
+	assert_int_equal(i->sets, 64);
+	assert_int_equal(i->ways, 4);
+	assert_int_equal(i->sp_n, 8);
+	assert_int_equal(i->pwc_n, 8);
+	assert_int_equal(i->asid_bits, 8);
+	assert_int_equal(i->pa_bits, 56);
+	assert_int_equal(i->max_batch, MMU_LINK_MAX_BATCH);
+	assert_int_equal(i->mem_bytes, MEM);
+	assert_int_equal(i->window, MMU_LINK_WINDOW);
+	assert_int_equal(i->max_frame, MMU_LINK_MAX_FRAME);
+	board_close(b);
+}
+
+static void test_memory(void **state)
+{
+	struct board *b = open_board();
+	static uint8_t w[3000], r[3000];
+	uint8_t ans[16];
+	uint8_t p[MMU_LINK_MEMR_BYTES];
+	size_t alen;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(w); i++)
+		w[i] = (uint8_t)(i * 7 + 3);
+	/* unaligned start, several frames */
+	assert_int_equal(board_mem_write(b, 1003, w, sizeof(w)), 0);
+	assert_int_equal(board_mem_read(b, 1003, r, sizeof(r)), 0);
+	assert_memory_equal(w, r, sizeof(w));
+	/* the neighbours were not touched */
+	assert_int_equal(board_mem_read(b, 1000, r, 3), 0);
+	static const uint8_t zero3[3];
+
+	assert_memory_equal(r, zero3, 3);
+	/* the last byte is reachable, one past is not */
+	assert_int_equal(board_mem_write(b, MEM - 1, w, 1), 0);
+	assert_int_equal(board_mem_write(b, MEM - 1, w, 2), MMU_E_RANGE);
+	/* the board checks too */
+	link_put32(p + MMU_MEMF_ADDR, MEM - 4);
+	link_put16(p + MMU_MEMF_LEN, 8);
+	assert_int_equal(board_call(b, MMU_MSG_MEM_READ, p, sizeof(p), ans, sizeof(ans), &alen),
+			 BOARD_E_NAK);
+	assert_int_equal(board_last_nak(b), MMU_NAK_ADDRESS);
+	link_put16(p + MMU_MEMF_LEN, 0);
+	assert_int_equal(board_call(b, MMU_MSG_MEM_READ, p, sizeof(p), ans, sizeof(ans), &alen),
+			 BOARD_E_NAK);
+	assert_int_equal(board_last_nak(b), MMU_NAK_LENGTH);
+	board_close(b);
+}
+
+static void test_csrs(void **state)
+{
+	struct board *b = open_board();
+	unsigned mode;
+	uint64_t root, word;
+
+	(void)state;
+	assert_int_equal(board_set_context(b, 5, MMU_MODE_SV39, 0x3000), 0);
+	assert_int_equal(board_get_context(b, 5, &mode, &root), 0);
+	assert_int_equal(mode, MMU_MODE_SV39);
+	assert_int_equal(root, 0x3000);
+	assert_int_equal(board_get_context(b, 6, &mode, &root), 0);
+	assert_int_equal(mode, MMU_MODE_OFF);
+	/* refused: a misaligned root, a mode not built (textbook), a wide ASID */
+	assert_int_equal(board_set_context(b, 5, MMU_MODE_SV39, 0x3008), BOARD_E_NAK);
+	assert_int_equal(board_last_nak(b), MMU_NAK_ARGUMENT);
+	assert_int_equal(board_set_context(b, 5, MMU_MODE_TEXTBOOK, 0x3000), BOARD_E_NAK);
+	assert_int_equal(board_set_context(b, 300, MMU_MODE_SV39, 0x3000), MMU_E_INVAL);
+	assert_int_equal(board_get_context(b, 5, &mode, &root), 0);
+	assert_int_equal(root, 0x3000);
+	assert_int_equal(board_set_policy(b, 0x3405), 0);
+	assert_int_equal(board_get_policy(b, &word), 0);
+	assert_int_equal(word, 0x3405);
+	assert_int_equal(board_reset(b), 0);
+	assert_int_equal(board_get_context(b, 5, &mode, &root), 0);
+	assert_int_equal(mode, MMU_MODE_OFF);
+	assert_int_equal(board_get_policy(b, &word), 0);
+	assert_int_equal(word, 0);
+	board_close(b);
+}
+
+/* Random page tables for mode in a 128 KiB image at 0, loaded into the
+ * board; requests over mapped and unmapped pages; every response must equal
+ * the model's, and afterwards board memory must equal the model's image (the
+ * A/D updates). */
+static void run_against_model(struct board *b, unsigned mode, unsigned seed, size_t *hw)
+{
+	struct mmu_config cfg;
+	struct memimg img;
+	struct mkpt pt;
+	struct mmu_mem_ops ops;
+	struct mmu_model *m;
+	struct mmu_policy pol = { 0 };
+	struct rng g;
+	struct mmu_geometry geo;
+	enum { NMAP = 40, NREQ = 700 };
+	uint64_t vas[NMAP];
+	static struct mmu_request q[NREQ];
+	static struct mmu_response rb[NREQ], rm[NREQ];
+	static uint8_t back[MEM];
+	uint32_t cb[MMU_CNT_COUNT];
+	struct mmu_counters cm;
+	char err[256];
+	uint64_t root = 0x1000;
+
+	mmu_config_default(&cfg);
+	assert_int_equal(mmu_config_resolve(&cfg), 0);
+	assert_int_equal(memimg_create(&img, 0, MEM, 0, err, sizeof(err)), 0);
+	assert_int_equal(mkpt_init(&pt, &img, &cfg, mode, 0, root, 0, err, sizeof(err)), 0);
+	geo = pt.g;
+	g.s = seed;
+	for (int i = 0; i < NMAP; i++) {
+		int tries = 0;
+		unsigned lvl = rng_pct(&g, 10) ? 1 : 0;
+		unsigned shift = geo.page_bits + lvl * geo.idx_bits[0];
+		uint64_t va, pa;
+		unsigned perm;
+		int rc;
+
+		do {
+			/* base pages in four regions of 8 MiB (Sv32: 16 MiB),
+			 * so that the tables fit the board; superpages in four
+			 * others */
+			va = ((rng_below(&g, 4) + 4 * lvl) << (geo.va_bits - 4)) |
+			     (rng_next(&g) & ((1ull << (mode == MMU_MODE_SV32 ? 24 : 23)) - 1));
+			va = va >> shift << shift;
+			pa = (rng_next(&g) & ((1ull << (mode == MMU_MODE_SV32 ? 34 : 40)) - 1))
+			     >> shift << shift;
+			perm = (unsigned)rng_below(&g, 128) | MKPT_R;
+			if (mode != MMU_MODE_X86_64 && (perm & MKPT_W))
+				perm |= MKPT_R;
+			rc = mkpt_map(&pt, va, pa, shift, perm, err, sizeof(err));
+			if (rc && ++tries > 1000)
+				fail_msg("mkpt_map keeps failing: %s", err);
+		} while (rc);
+		vas[i] = va;
+	}
+	/* the tables (and zeros over what an earlier run left), and the
+	 * context, in both */
+	if (pt.next > *hw)
+		*hw = pt.next;
+	assert_int_equal(board_mem_write(b, 0, img.data, *hw), 0);
+	memimg_ops(&img, &ops);
+	assert_int_equal(mmu_model_new(&cfg, &ops, &m), 0);
+	pol.ad_fault = (uint8_t)(mode != MMU_MODE_X86_64 && rng_pct(&g, 30));
+	pol.sum = (uint8_t)rng_pct(&g, 50);
+	pol.nxe = (uint8_t)rng_pct(&g, 50);
+	pol.wp = (uint8_t)rng_pct(&g, 50);
+	assert_int_equal(mmu_set_policy(m, &pol), 0);
+	mmu_get_policy(m, &pol);
+	assert_int_equal(board_set_policy(b, mmu_policy_word(&pol)), 0);
+	assert_int_equal(mmu_set_context(m, 3, mode, root), 0);
+	assert_int_equal(board_set_context(b, 3, mode, root), 0);
+	assert_int_equal(board_stats(b, 1, NULL, NULL), 0);
+	for (int i = 0; i < NREQ; i++) {
+		q[i].va = rng_pct(&g, 85) ? vas[rng_below(&g, NMAP)] + (rng_next(&g) & 0xfff)
+					    : rng_next(&g);
+		q[i].asid = rng_pct(&g, 95) ? 3 : 4;
+		q[i].access = (uint8_t)rng_below(&g, 3);
+		q[i].priv = (uint8_t)rng_below(&g, 2);
+		q[i].tag = (uint32_t)i;
+	}
+	/* in batches of odd sizes, with an invalidation between two of them */
+	for (int i = 0; i < NREQ;) {
+		int k = 1 + (int)rng_below(&g, 70);
+
+		if (k > NREQ - i)
+			k = NREQ - i;
+		assert_int_equal(board_translate(b, q + i, (size_t)k, rb + i), 0);
+		for (int j = i; j < i + k; j++)
+			assert_int_equal(mmu_translate(m, &q[j], &rm[j]), 0);
+		i += k;
+		if (rng_pct(&g, 20)) {
+			uint64_t va = vas[rng_below(&g, NMAP)];
+
+			assert_int_equal(board_invalidate(b, MMU_INVAL_VA, 0, va), 0);
+			assert_int_equal(mmu_invalidate(m, MMU_INVAL_VA, 0, va), 0);
+		}
+	}
+	for (int i = 0; i < NREQ; i++) {
+		if (memcmp(&rb[i], &rm[i], sizeof(rb[i])))
+			fail_msg("mode %u seed %u request %d va 0x%llx: board cause %u pa 0x%llx "
+				 "level %u perm %x shift %u hit %u exc %u err %x; model cause %u "
+				 "pa 0x%llx level %u perm %x shift %u hit %u exc %u err %x",
+				 mode, seed, i, (unsigned long long)q[i].va, rb[i].cause,
+				 (unsigned long long)rb[i].pa, rb[i].level, rb[i].perm,
+				 rb[i].page_shift, rb[i].hit, rb[i].exc, rb[i].err, rm[i].cause,
+				 (unsigned long long)rm[i].pa, rm[i].level, rm[i].perm,
+				 rm[i].page_shift, rm[i].hit, rm[i].exc, rm[i].err);
+	}
+	assert_int_equal(board_mem_read(b, 0, back, *hw), 0);
+	assert_memory_equal(back, img.data, *hw);
+	assert_int_equal(board_stats(b, 0, cb, NULL), 0);
+	mmu_read_counters(m, &cm);
+	for (int i = 0; i < MMU_CNT_COUNT; i++)
+		if (cb[i] != cm.c[i] && i < MMU_CNT_INVAL_ALL)
+			fail_msg("counter %s: board %u, model %u", mmu_cnt_name((unsigned)i), cb[i],
+				 cm.c[i]);
+	mmu_model_free(m);
+	memimg_free(&img);
+}
+
+static void test_translate_against_model(void **state)
+{
+	static const unsigned modes[] = { MMU_MODE_SV39, MMU_MODE_SV48, MMU_MODE_SV32,
+					  MMU_MODE_X86_64 };
+	struct board *b = open_board();
+	static const uint8_t zero[MEM];
+	size_t hw = 0;
+
+	(void)state;
+	/* memory starts zeroed (RESET keeps it): clear what earlier tests wrote */
+	assert_int_equal(board_mem_write(b, 0, zero, MEM), 0);
+	for (unsigned s = 0; s < 2; s++)
+		for (unsigned i = 0; i < 4; i++) {
+			assert_int_equal(board_reset(b), 0);
+			run_against_model(b, modes[i], 100 + s * 4 + i, &hw);
+		}
+	board_close(b);
+}
+
+/* ---- bad input ---- */
+
+static size_t frame(uint8_t type, uint16_t tag, const void *p, size_t n, uint8_t *out)
+{
+	size_t e = link_frame(type, tag, p, n, out, LINK_ENC_MAX(MMU_LINK_MAX_FRAME));
+
+	assert_true(e > 0);
+	return e;
+}
+
+/* Send raw bytes, then expect exactly the answer for `tag` with `type`. */
+static void expect_answer(struct board *b, uint16_t tag, uint8_t type, uint8_t nak)
+{
+	uint8_t buf[MMU_LINK_MAX_FRAME];
+	size_t len;
+
+	assert_int_equal(board_recv_raw(b, buf, sizeof(buf), &len), 0);
+	assert_int_equal(link_get16(buf + MMU_HDR_TAG), tag);
+	assert_int_equal(buf[MMU_HDR_TYPE], type);
+	if (type == MMU_MSG_NAK)
+		assert_int_equal(buf[MMU_LINK_HDR_BYTES], nak);
+}
+
+static void test_bad_input(void **state)
+{
+	struct board *b = open_board();
+	uint8_t e[LINK_ENC_MAX(MMU_LINK_MAX_FRAME) + 700], raw[MMU_LINK_MAX_FRAME];
+	uint16_t link[MMU_LCNT_COUNT];
+	struct rng g;
+	size_t n;
+	uint16_t crc;
+
+	(void)state;
+	memset(raw, 0, sizeof(raw));
+	assert_int_equal(board_stats(b, 1, NULL, NULL), 0);
+	/* garbage without a delimiter, then one: one framing or CRC drop */
+	g.s = 3;
+	for (int i = 0; i < 200; i++)
+		e[i] = (uint8_t)(1 + rng_below(&g, 255));
+	e[200] = 0;
+	assert_int_equal(board_send_raw(b, e, 201), 0);
+	/* a bit flip in a frame's payload */
+	n = frame(MMU_MSG_INFO, 0x101, NULL, 0, e);
+	e[2] ^= 0x04;
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	/* a truncated frame (the delimiter cuts the last block) */
+	n = frame(MMU_MSG_FENCE, 0x102, NULL, 0, e);
+	e[n - 3] = 0;
+	assert_int_equal(board_send_raw(b, e, n - 2), 0);
+	/* an oversize frame */
+	memset(e, 0x41, 700);
+	e[700] = 0;
+	assert_int_equal(board_send_raw(b, e, 701), 0);
+	/* a good FENCE: the only answer so far */
+	n = frame(MMU_MSG_FENCE, 0x103, NULL, 0, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x103, MMU_MSG_FENCE | MMU_MSG_ANSWER, 0);
+	/* good CRC, bad content: NAKed with the tag */
+	n = frame(0x42, 0x104, NULL, 0, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x104, MMU_MSG_NAK, MMU_NAK_TYPE);
+	n = frame(MMU_MSG_INFO, 0x105, "x", 1, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x105, MMU_MSG_NAK, MMU_NAK_LENGTH);
+	n = frame(MMU_MSG_TRANSLATE, 0x106, raw, MMU_LINK_TREQ_BYTES + 1, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x106, MMU_MSG_NAK, MMU_NAK_LENGTH);
+	memset(raw, 0, sizeof(raw));
+	raw[MMU_TREQ_FLAGS] = 3;          /* access 3 does not exist */
+	n = frame(MMU_MSG_TRANSLATE, 0x107, raw, MMU_LINK_TREQ_BYTES, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x107, MMU_MSG_NAK, MMU_NAK_ARGUMENT);
+	n = frame(MMU_MSG_TRANSLATE, 0x108, raw, MMU_LINK_TREQ_BYTES * (MMU_LINK_MAX_BATCH + 1), e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x108, MMU_MSG_NAK, MMU_NAK_LENGTH);
+	raw[0] = 7;                       /* no such CSR */
+	n = frame(MMU_MSG_CSR_WRITE, 0x109, raw, MMU_LINK_CSR_BYTES, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x109, MMU_MSG_NAK, MMU_NAK_ARGUMENT);
+	link_put32(raw, MEM - 2);         /* a write past the end */
+	n = frame(MMU_MSG_MEM_WRITE, 0x10a, raw, MMU_LINK_MEM_HDR + 3, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x10a, MMU_MSG_NAK, MMU_NAK_ADDRESS);
+	/* a version this board does not speak: built by hand */
+	raw[0] = 9;
+	raw[1] = MMU_MSG_INFO;
+	link_put16(raw + 2, 0x10b);
+	crc = link_crc16(raw, 4);
+	raw[4] = (uint8_t)(crc >> 8);
+	raw[5] = (uint8_t)crc;
+	n = link_cobs_encode(raw, 6, e);
+	assert_int_equal(board_send_raw(b, e, n), 0);
+	expect_answer(b, 0x10b, MMU_MSG_NAK, MMU_NAK_VERSION);
+	/* the board's own count of what it dropped and refused */
+	assert_int_equal(board_stats(b, 0, NULL, link), 0);
+	assert_int_equal(link[MMU_LCNT_CRC] + link[MMU_LCNT_FRAMING], 3);
+	assert_int_equal(link[MMU_LCNT_OVERSIZE], 1);
+	assert_int_equal(link[MMU_LCNT_NAKS], 8);
+	assert_int_equal(link[MMU_LCNT_FRAMES], 10);
+	/* still answering, and memory was not touched by the refused write */
+	assert_int_equal(board_mem_read(b, MEM - 8, raw, 8), 0);
+	memset(e, 0, 8);
+	assert_memory_equal(raw, e, 8);
+	board_close(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc_check_value),
+		cmocka_unit_test(test_cobs_vectors),
+		cmocka_unit_test(test_decoder_round_trip_and_errors),
+		cmocka_unit_test(test_info),
+		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_csrs),
+		cmocka_unit_test(test_translate_against_model),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
