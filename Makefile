@@ -159,7 +159,7 @@ synth-core: deps $(GEN)/.stamp
 	yosys -q -l $(B)/synth/yosys.log -s tools/synth_core.ys
 	@grep -A30 '=== mmu_core ===' $(B)/synth/yosys.log | grep -E 'SB_LUT4|SB_RAM40|SB_DFF|SB_CARRY|cells'
 
-demo: deps $(B)/rel/mmuctl
+demo: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard
 	bash tools/demo.sh $(B)/rel/mmuctl
 
 clean:

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "memimg.h"
 #include "mkpt.h"
+#include "board.h"
 #include "mmu_model.h"
 
 #define ERRLEN 256
@@ -46,7 +47,9 @@ static void usage_translate(FILE *f)
 		"Translate each VA (from the command line, or lines `VA [r|w|x] [u|s] [asid=N]`\n"
 		"from --input) in order; A/D updates and TLB state persist between requests.\n"
 		"\n"
-		"  --device DEV       model (default; sim and usb need the board link)\n"
+		"  --device DEV       model (default: the C model in-process) or sim (the\n"
+		"                     virtual board: the RTL behind the link protocol;\n"
+		"                     its build fixes the geometry); usb comes later\n"
 		"  --mode MODE        sv32 | sv39 | sv48 | x86_64 |\n"
 		"                     textbook[:va=14,pa=12,page=64,idx=8[/..],pte=4|8]\n"
 		"  --mem FILE[@BASE]  raw little-endian memory image starting at BASE (default 0)\n"
@@ -94,8 +97,11 @@ static void usage_mkpt(FILE *f)
 
 /* ---- translate ---- */
 
+enum { DEV_MODEL, DEV_SIM };
+
 struct translate_opts {
 	unsigned mode, asid, priv, access;
+	int device, geom_set;
 	struct mmu_config cfg;
 	struct mmu_policy pol;
 	char *mem_arg;
@@ -107,7 +113,8 @@ struct translate_opts {
 
 struct session {
 	struct translate_opts *o;
-	struct mmu_model *m;
+	struct mmu_model *m;     /* the model: the device, or (sim) the checker of arguments */
+	struct board *b;         /* the virtual board, with --device sim */
 	struct mmu_geometry g;
 	unsigned long errors;
 };
@@ -272,9 +279,14 @@ static int do_inval(struct session *s, char **tok, int ntok, char *msg, size_t m
 		snprintf(msg, msglen, "expected `inval all`, `inval asid N`, `inval va VA [asid N]`");
 		return -1;
 	}
-	rc = mmu_invalidate(s->m, kind, asid, va);
+	if (s->b && asid >> board_get_info(s->b)->asid_bits) {
+		snprintf(msg, msglen, "ASID %u does not fit the board's %u bits", asid,
+			 board_get_info(s->b)->asid_bits);
+		return -1;
+	}
+	rc = s->b ? board_invalidate(s->b, kind, asid, va) : mmu_invalidate(s->m, kind, asid, va);
 	if (rc) {
-		snprintf(msg, msglen, "invalidation rejected: %s", mmu_strerror(rc));
+		snprintf(msg, msglen, "invalidation rejected: %s", board_strerror(rc));
 		return -1;
 	}
 	if (s->o->json) {
@@ -325,9 +337,9 @@ static void do_line(struct session *s, char **tok, int ntok, unsigned long linen
 			return;
 		}
 	}
-	rc = mmu_translate(s->m, &q, &r);
+	rc = s->b ? board_translate(s->b, &q, 1, &r) : mmu_translate(s->m, &q, &r);
 	if (rc) {
-		snprintf(msg, sizeof(msg), "request rejected: %s", mmu_strerror(rc));
+		snprintf(msg, sizeof(msg), "request rejected: %s", board_strerror(rc));
 		report_line_error(s, lineno, msg);
 		return;
 	}
@@ -431,7 +443,17 @@ static void show_stats(const struct session *s)
 {
 	struct mmu_counters c;
 
-	mmu_read_counters(s->m, &c);
+	if (s->b) {
+		int rc = board_stats(s->b, 0, c.c, NULL);
+
+		if (rc) {
+			fprintf(stderr, "mmuctl: cannot read the board's counters: %s\n",
+				board_strerror(rc));
+			return;
+		}
+	} else {
+		mmu_read_counters(s->m, &c);
+	}
 	printf(s->o->json ? "{\"stats\":{" : "stats:");
 	for (unsigned i = 0; i < MMU_CNT_COUNT; i++)
 		printf(s->o->json ? "%s\"%s\":%" PRIu32 : "%s%s %" PRIu32,
@@ -470,11 +492,17 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 			usage_translate(stdout);
 			exit(0);
 		case O_DEVICE:
-			if (!strcmp(arg, "model"))
+			if (!strcmp(arg, "model")) {
+				o->device = DEV_MODEL;
 				break;
-			if (!strcmp(arg, "sim") || !strncmp(arg, "usb", 3)) {
+			}
+			if (!strcmp(arg, "sim")) {
+				o->device = DEV_SIM;
+				break;
+			}
+			if (!strncmp(arg, "usb", 3)) {
 				fprintf(stderr, "mmuctl: device '%s' is not available yet: it needs the "
-					"board link and host transports; use --device model\n", arg);
+					"USB transport; use --device sim or model\n", arg);
 				return -1;
 			}
 			fprintf(stderr, "mmuctl: unknown device '%s' (model, sim, usb[:VID:PID])\n", arg);
@@ -524,22 +552,27 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 			o->pol.maxphy = (uint8_t)v;
 			break;
 		case O_TLB:
+			o->geom_set = 1;
 			if (cli_tlb(arg, &o->cfg.tlb_sets, &o->cfg.tlb_ways))
 				goto bad;
 			break;
 		case O_SP:
+			o->geom_set = 1;
 			if (cli_uint(arg, 16, &o->cfg.sp_entries))
 				goto bad;
 			break;
 		case O_PWC:
+			o->geom_set = 1;
 			if (cli_uint(arg, 16, &o->cfg.pwc_entries))
 				goto bad;
 			break;
 		case O_ASIDBITS:
+			o->geom_set = 1;
 			if (cli_uint(arg, 16, &o->cfg.asid_bits))
 				goto bad;
 			break;
 		case O_PABITS:
+			o->geom_set = 1;
 			if (cli_uint(arg, 56, &o->cfg.pa_bits))
 				goto bad;
 			break;
@@ -584,6 +617,78 @@ bad:
 			o->cfg.asid_bits);
 		return -1;
 	}
+	if (o->device == DEV_SIM && o->show_tlb) {
+		fprintf(stderr, "mmuctl: --show-tlb needs --device model (the link has no entry "
+			"inspection)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* --device sim: start the virtual board; its build fixes the geometry, which
+ * the options may only repeat. */
+static int open_sim(struct translate_opts *o, struct board **b)
+{
+	const struct board_info *i;
+	char err[ERRLEN];
+	int rc = board_open_sim(b, NULL, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "mmuctl: --device sim: %s\n", err);
+		return -1;
+	}
+	i = board_get_info(*b);
+	if (!(i->modes >> o->mode & 1)) {
+		fprintf(stderr, "mmuctl: the virtual board is not built with mode %s (modes mask "
+			"0x%x)\n", mmu_mode_name(o->mode), i->modes);
+		return -1;
+	}
+	if (o->geom_set && (o->cfg.tlb_sets != i->sets || o->cfg.tlb_ways != i->ways ||
+			    o->cfg.sp_entries != i->sp_n || o->cfg.pwc_entries != i->pwc_n ||
+			    o->cfg.asid_bits != i->asid_bits || o->cfg.pa_bits != i->pa_bits)) {
+		fprintf(stderr, "mmuctl: the virtual board is built as --tlb %ux%u --sp %u --pwc %u "
+			"--asid-bits %u --pa-bits %u; other geometries need --device model\n",
+			i->sets, i->ways, i->sp_n, i->pwc_n, i->asid_bits, i->pa_bits);
+		return -1;
+	}
+	o->cfg.tlb_sets = i->sets;
+	o->cfg.tlb_ways = i->ways;
+	o->cfg.sp_entries = i->sp_n;
+	o->cfg.pwc_entries = i->pwc_n;
+	o->cfg.asid_bits = i->asid_bits;
+	o->cfg.pa_bits = i->pa_bits;
+	if (o->asid >> i->asid_bits) {
+		fprintf(stderr, "mmuctl: --asid %u does not fit the board's %u ASID bits\n", o->asid,
+			i->asid_bits);
+		return -1;
+	}
+	return 0;
+}
+
+/* Put the image, the policy and the context on the board. */
+static int load_sim(struct session *s, const struct memimg *img)
+{
+	const struct board_info *i = board_get_info(s->b);
+	struct mmu_policy pol;
+	int rc;
+
+	if (img->base + img->used > i->mem_bytes) {
+		fprintf(stderr, "mmuctl: --device sim: the image [0x%" PRIx64 ", 0x%" PRIx64 ") does "
+			"not fit the board's page-table memory [0, 0x%" PRIx32 ")\n", img->base,
+			img->base + img->used, i->mem_bytes);
+		return -1;
+	}
+	mmu_get_policy(s->m, &pol);
+	rc = board_mem_write(s->b, (uint32_t)img->base, img->data, img->used);
+	if (!rc)
+		rc = board_set_policy(s->b, mmu_policy_word(&pol));
+	if (!rc)
+		rc = board_set_context(s->b, s->o->asid, s->o->mode, s->o->root);
+	if (rc) {
+		fprintf(stderr, "mmuctl: --device sim: cannot set up the board: %s\n",
+			board_strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 
@@ -626,14 +731,23 @@ static int cmd_translate(int argc, char **argv)
 	mmu_config_default(&o.cfg);
 	o.priv = MMU_PRIV_U;
 	o.access = MMU_ACCESS_R;
-	if (parse_translate(argc, argv, &o) || resolve_config(&o.cfg, o.mode))
+	if (parse_translate(argc, argv, &o))
 		return 2;
+	if (o.device == DEV_SIM && open_sim(&o, &s.b)) {
+		board_close(s.b);
+		return 2;
+	}
+	if (resolve_config(&o.cfg, o.mode)) {
+		board_close(s.b);
+		return 2;
+	}
 	if (cli_file_at(o.mem_arg, &file, &base)) {
 		fprintf(stderr, "mmuctl: --mem wants FILE[@BASE], got '%s'\n", o.mem_arg);
 		return 2;
 	}
 	if (memimg_load(&img, file, base, err, sizeof(err))) {
 		fprintf(stderr, "mmuctl: %s\n", err);
+		board_close(s.b);
 		return 2;
 	}
 	memimg_ops(&img, &ops);
@@ -664,6 +778,10 @@ static int cmd_translate(int argc, char **argv)
 					  : "not aligned to the page size");
 		goto out_model;
 	}
+	if (s.b && load_sim(&s, &img)) {
+		rc = MMU_E_RANGE;
+		goto out_model;
+	}
 	if (o.input) {
 		if (run_input(&s)) {
 			rc = MMU_E_IO;
@@ -680,6 +798,16 @@ static int cmd_translate(int argc, char **argv)
 		show_tlb(&s);
 	if (o.stats)
 		show_stats(&s);
+	if (o.mem_out && s.b) {
+		int brc = board_mem_read(s.b, (uint32_t)img.base, img.data, img.used);
+
+		if (brc) {
+			fprintf(stderr, "mmuctl: cannot read the board's memory back: %s\n",
+				board_strerror(brc));
+			s.errors++;
+			o.mem_out = NULL;
+		}
+	}
 	if (o.mem_out && memimg_save(&img, o.mem_out, err, sizeof(err))) {
 		fprintf(stderr, "mmuctl: %s\n", err);
 		s.errors++;
@@ -688,6 +816,7 @@ out_model:
 	mmu_model_free(s.m);
 out_img:
 	memimg_free(&img);
+	board_close(s.b);
 	if (fflush(stdout)) {
 		fprintf(stderr, "mmuctl: cannot write the output: %s\n", strerror(errno));
 		return 1;

@@ -233,8 +233,8 @@ static void bad_arguments(void **state)
 	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--tlb", "banana", "--mem",
 			     "small.img", "0", NULL), 2);
 	assert_non_null(strstr(err, "bad value 'banana' for --tlb"));
-	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
-			     "small.img", "0", NULL), 2);
+	assert_int_equal(run(NULL, "translate", "--device", "usb:0403:6010", "--mode", "sv39",
+			     "--mem", "small.img", "0", NULL), 2);
 	assert_non_null(strstr(err, "not available yet"));
 	assert_int_equal(run(NULL, "translate", "--device", "floppy", "--mode", "sv39", "--mem",
 			     "small.img", "0", NULL), 2);
@@ -304,6 +304,74 @@ static void mkpt_is_all_or_nothing(void **state)
 	assert_non_null(strstr(err, "not aligned"));
 }
 
+/* --device sim: the same answers, counters and A/D writes as the model; and a
+ * clear refusal, exit 2, for what the virtual board cannot do. */
+static void sim_device_agrees_with_model(void **state)
+{
+	static char model_out[65536];
+	static char a[70000], b[70000];
+	FILE *fa, *fb;
+	size_t na, nb;
+	const char *vb = getenv("MMU_VBOARD");
+
+	(void)state;
+	write_file("sv39.map", "0x10000 0x80010000 4K rwu 4\n0x40000000 0x80200000 2M rxu\n"
+		   "0xffffffffc0000000 0x80400000 4K rwg\n");
+	write_file("req.txt", "0x10008 r\n0x10008 w\n0x10008 w\n0x40001234 x\n0x40001234 w\n"
+		   "0x14000 r\n0xffffffffc0000010 r s\n0xffffffffc0000010 r u\n"
+		   "0x800000000000 r\ninval va 0x10000\n0x10008 r\nbogus\ninval asid 3\n"
+		   "0x13ff8 w asid=3\n");
+	assert_int_equal(run(NULL, "mkpt", "--mode", "sv39", "--out", "sv39.img", "--input",
+			     "sv39.map", NULL), 0);
+	assert_int_equal(run(NULL, "translate", "--device", "model", "--mode", "sv39", "--mem",
+			     "sv39.img", "--input", "req.txt", "--stats", "--json", "--mem-out",
+			     "model.img", NULL), 1);
+	memcpy(model_out, out, sizeof(out));
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
+			     "sv39.img", "--input", "req.txt", "--stats", "--json", "--mem-out",
+			     "sim.img", NULL), 1);
+	assert_string_equal(out, model_out);
+	assert_non_null(strstr(out, "\"pte-writes\":4"));
+	snprintf(a, sizeof(a), "%s/model.img", dir);
+	snprintf(b, sizeof(b), "%s/sim.img", dir);
+	fa = fopen(a, "rb");
+	fb = fopen(b, "rb");
+	assert_non_null(fa);
+	assert_non_null(fb);
+	na = fread(a, 1, sizeof(a), fa);
+	nb = fread(b, 1, sizeof(b), fb);
+	fclose(fa);
+	fclose(fb);
+	assert_int_equal(na, 24576);       /* six tables */
+	assert_int_equal(nb, na);
+	assert_memory_equal(a, b, na);
+	/* what the board cannot do */
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "textbook", "--mem",
+			     "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "not built with mode textbook"));
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--tlb", "4x4",
+			     "--mem", "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "built as --tlb 64x4"));
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--show-tlb",
+			     "--mem", "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "--show-tlb needs --device model"));
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
+			     "sv39.img@0x1f000", "--root", "0x1f000", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "does not fit the board's page-table memory"));
+	assert_int_equal(run(NULL, "translate", "--device", "usb", "--mode", "sv39", "--mem",
+			     "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "not available yet"));
+	/* no virtual board to start */
+	setenv("MMU_VBOARD", "/nonexistent/mmu-vboard", 1);
+	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
+			     "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "/nonexistent/mmu-vboard"));
+	if (vb)
+		setenv("MMU_VBOARD", vb, 1);
+	else
+		unsetenv("MMU_VBOARD");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +380,7 @@ int main(void)
 		cmocka_unit_test(x86_json_and_show_tlb),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(mkpt_is_all_or_nothing),
+		cmocka_unit_test(sim_device_agrees_with_model),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
