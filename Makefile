@@ -33,7 +33,9 @@ TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \
-             rtl/link/mmu_link_disp.v rtl/link/mmu_ptmem.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v
+             rtl/link/mmu_link_disp.v rtl/link/mmu_ptmem.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v \
+             rtl/link/mmu_uart.v
+BOARD_SRC := rtl/board/mmu_spram.v rtl/board/icebreaker.v
 
 # Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
 # checker, and the slice `make test` runs.
@@ -106,6 +108,7 @@ $(foreach v,rel asan,$(eval $(B)/$(v)/model/mmu_model.o: $(GEN)/.stamp))
 build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix $(B)/rel/tests/,$(TESTS)) $(B)/rel/bench_model
 
 test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard \
+      $(B)/rel/mmu-vboard-uart \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
@@ -131,7 +134,9 @@ lint-rtl: $(GEN)/.stamp
 	  case $$c in default) g="";; board) g="-GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34";; esac; \
 	  if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module mmu_vboard $$g rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) >$(B)/lint-link-$$c.log 2>&1; \
 	  then echo "verilator -Wall link $$c: clean"; p=$$((p+1)); else cat $(B)/lint-link-$$c.log; f=$$((f+1)); fi; done; \
-	if iverilog -g2005 -I$(GEN) -Irtl -Irtl/link -o $(B)/icarus.vvp $(RTL_SRC) $(LINK_SRC) >$(B)/icarus.log 2>&1; \
+	if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module icebreaker rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) >$(B)/lint-icebreaker.log 2>&1; \
+	then echo "verilator -Wall icebreaker top: clean"; p=$$((p+1)); else cat $(B)/lint-icebreaker.log; f=$$((f+1)); fi; \
+	if iverilog -g2005 -I$(GEN) -Irtl -Irtl/link -o $(B)/icarus.vvp $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) >$(B)/icarus.log 2>&1; \
 	then echo "iverilog -g2005: compiles"; p=$$((p+1)); else cat $(B)/icarus.log; f=$$((f+1)); fi; \
 	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 .PHONY: lint-rtl
@@ -196,8 +201,19 @@ $(B)/rel/mmu-vboard: $(RTL_SRC) $(LINK_SRC) rtl/link/mmu_crc16.vh sim/vboard_mai
 	  -Irtl -Irtl/link -I$(GEN) -Mdir $(B)/vboard -o mmu-vboard -CFLAGS -O2 \
 	  $(RTL_SRC) $(LINK_SRC) $(CURDIR)/sim/vboard_main.cpp > $(B)/vboard.log 2>&1 || { tail -30 $(B)/vboard.log; exit 1; }
 	cp $(B)/vboard/mmu-vboard $@
+$(B)/rel/mmu-vboard-uart: $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) rtl/link/mmu_crc16.vh sim/vboard_main.cpp $(GEN)/.stamp
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module icebreaker -DVBOARD_UART \
+	  -Irtl -Irtl/link -I$(GEN) -Mdir $(B)/vboard-uart -o mmu-vboard-uart -CFLAGS "-O2 -DVBOARD_UART" \
+	  $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) $(CURDIR)/sim/vboard_main.cpp > $(B)/vboard-uart.log 2>&1 || { tail -30 $(B)/vboard-uart.log; exit 1; }
+	cp $(B)/vboard-uart/mmu-vboard-uart $@
 $(B)/asan/mmu-vboard: $(B)/rel/mmu-vboard
 	@mkdir -p $(@D)
 	ln -sf ../rel/mmu-vboard $@
-vboard: deps $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard
+vboard: deps $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(B)/rel/mmu-vboard-uart
 .PHONY: vboard
+
+# The link fuzz at full length: a million random and mutated frames against the
+# virtual board (make test runs 20,000).
+fuzz: deps $(B)/rel/mmu-vboard $(B)/rel/tests/test_link
+	LINK_FUZZ=1000000 MMU_VBOARD=$(CURDIR)/$(B)/rel/mmu-vboard $(B)/rel/tests/test_link
+.PHONY: fuzz

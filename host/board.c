@@ -91,13 +91,17 @@ static int send_all(struct board *b, const uint8_t *p, size_t n)
 static int send_frame(struct board *b, uint8_t type, const uint8_t *payload, size_t len,
 		      uint16_t *tag, size_t *enc_len)
 {
-	uint8_t enc[LINK_ENC_MAX(MMU_LINK_MAX_FRAME)];
+	uint8_t enc[LINK_ENC_MAX(MMU_LINK_MAX_FRAME) + 1];
 	size_t n;
 
 	*tag = b->next_tag++;
-	n = link_frame(type, *tag, payload, len, enc, sizeof(enc));
+	/* a leading delimiter ends whatever a glitch left half-received, so that
+	 * it cannot swallow this frame (docs/protocol.md) */
+	enc[0] = 0;
+	n = link_frame(type, *tag, payload, len, enc + 1, sizeof(enc) - 1);
 	if (!n)
 		return MMU_E_INVAL;
+	n++;
 	if (enc_len)
 		*enc_len = n;
 	b->ls.frames_sent++;
@@ -379,8 +383,8 @@ int board_translate(struct board *b, const struct mmu_request *q, size_t n,
 		while (sent < n && npend < MAX_PENDING) {
 			uint8_t payload[MMU_LINK_MAX_PAYLOAD];
 			size_t k = n - sent < b->info.max_batch ? n - sent : b->info.max_batch;
-			size_t enc = LINK_ENC_MAX(MMU_LINK_HDR_BYTES + k * MMU_LINK_TREQ_BYTES +
-						  MMU_LINK_CRC_BYTES);
+			size_t enc = 1 + LINK_ENC_MAX(MMU_LINK_HDR_BYTES + k * MMU_LINK_TREQ_BYTES +
+						      MMU_LINK_CRC_BYTES);
 			struct pending *p = &pend[(head + npend) % MAX_PENDING];
 			int rc;
 

@@ -168,20 +168,31 @@ static struct board *open_board(void)
 	return b;
 }
 
+/* The build under test: $LINK_BOARD = uart is the iCEBreaker top
+ * (mmu-vboard-uart), else the default virtual board. */
+static int uart_board(void)
+{
+	const char *v = getenv("LINK_BOARD");
+
+	return v && !strcmp(v, "uart");
+}
+
 static void test_info(void **state)
 {
 	struct board *b = open_board();
 	const struct board_info *i = board_get_info(b);
+	int uart = uart_board();
 
 	(void)state;
 	assert_int_equal(i->version, MMU_LINK_VERSION);
-	assert_int_equal(i->modes, 0x1e);    /* sv32, sv39, sv48, x86_64 */
+	assert_int_equal(i->modes, uart ? 1u << MMU_MODE_SV39 : 0x1eu);
 	assert_int_equal(i->sets, 64);
 	assert_int_equal(i->ways, 4);
-	assert_int_equal(i->sp_n, 8);
-	assert_int_equal(i->pwc_n, 8);
-	assert_int_equal(i->asid_bits, 8);
-	assert_int_equal(i->pa_bits, 56);
+	assert_int_equal(i->sp_n, uart ? 2 : 8);
+	assert_int_equal(i->pwc_n, uart ? 2 : 8);
+	assert_int_equal(i->asid_bits, uart ? 6 : 8);
+	assert_int_equal(i->pa_bits, uart ? 34 : 56);
+	assert_int_equal(i->clk_khz, uart ? 12000 : 0);
 	assert_int_equal(i->max_batch, MMU_LINK_MAX_BATCH);
 	assert_int_equal(i->mem_bytes, MEM);
 	assert_int_equal(i->window, MMU_LINK_WINDOW);
@@ -243,6 +254,11 @@ static void test_csrs(void **state)
 	assert_int_equal(board_last_nak(b), MMU_NAK_ARGUMENT);
 	assert_int_equal(board_set_context(b, 5, MMU_MODE_TEXTBOOK, 0x3000), BOARD_E_NAK);
 	assert_int_equal(board_set_context(b, 300, MMU_MODE_SV39, 0x3000), MMU_E_INVAL);
+	if (!uart_board())
+		assert_int_equal(board_set_context(b, 5, MMU_MODE_SV48, 0x3000), 0);
+	else
+		assert_int_equal(board_set_context(b, 5, MMU_MODE_SV48, 0x3000), BOARD_E_NAK);
+	assert_int_equal(board_set_context(b, 5, MMU_MODE_SV39, 0x3000), 0);
 	assert_int_equal(board_get_context(b, 5, &mode, &root), 0);
 	assert_int_equal(root, 0x3000);
 	assert_int_equal(board_set_policy(b, 0x3405), 0);
@@ -280,7 +296,16 @@ static void run_against_model(struct board *b, unsigned mode, unsigned seed, siz
 	char err[256];
 	uint64_t root = 0x1000;
 
+	const struct board_info *bi = board_get_info(b);
+
+	/* the model is configured as the board is built */
 	mmu_config_default(&cfg);
+	cfg.tlb_sets = bi->sets;
+	cfg.tlb_ways = bi->ways;
+	cfg.sp_entries = bi->sp_n;
+	cfg.pwc_entries = bi->pwc_n;
+	cfg.asid_bits = bi->asid_bits;
+	cfg.pa_bits = bi->pa_bits;
 	assert_int_equal(mmu_config_resolve(&cfg), 0);
 	assert_int_equal(memimg_create(&img, 0, MEM, 0, err, sizeof(err)), 0);
 	assert_int_equal(mkpt_init(&pt, &img, &cfg, mode, 0, root, 0, err, sizeof(err)), 0);
@@ -301,7 +326,8 @@ static void run_against_model(struct board *b, unsigned mode, unsigned seed, siz
 			va = ((rng_below(&g, 4) + 4 * lvl) << (geo.va_bits - 4)) |
 			     (rng_next(&g) & ((1ull << (mode == MMU_MODE_SV32 ? 24 : 23)) - 1));
 			va = va >> shift << shift;
-			pa = (rng_next(&g) & ((1ull << (mode == MMU_MODE_SV32 ? 34 : 40)) - 1))
+			pa = (rng_next(&g) & ((1ull << (mode == MMU_MODE_SV32 || bi->pa_bits < 40 ?
+							   34 : 40)) - 1))
 			     >> shift << shift;
 			perm = (unsigned)rng_below(&g, 128) | MKPT_R;
 			if (mode != MMU_MODE_X86_64 && (perm & MKPT_W))
@@ -390,10 +416,22 @@ static void test_translate_against_model(void **state)
 	assert_int_equal(board_mem_write(b, 0, zero, MEM), 0);
 	for (unsigned s = 0; s < 2; s++)
 		for (unsigned i = 0; i < 4; i++) {
+			if (!(board_get_info(b)->modes >> modes[i] & 1))
+				continue;
 			assert_int_equal(board_reset(b), 0);
 			run_against_model(b, modes[i], 100 + s * 4 + i, &hw);
 		}
 	board_close(b);
+}
+
+/* INFO still answers: 0 or the error */
+static int read_info_ok(struct board *b)
+{
+	uint8_t a[MMU_LINK_INFO_BYTES];
+	size_t n;
+	int rc = board_call(b, MMU_MSG_INFO, NULL, 0, a, sizeof(a), &n);
+
+	return rc ? rc : (n == sizeof(a) ? 0 : -1);
 }
 
 /* ---- bad input ---- */
@@ -502,6 +540,195 @@ static void test_bad_input(void **state)
 	board_close(b);
 }
 
+/* ---- fuzz: random and mutated frames interleaved with valid ones ----
+ *
+ * The host's decoder (link_rx, the same rules as the board's receiver) is run
+ * over exactly the bytes sent, so the test knows which frames the board must
+ * see: every frame that decodes with a good CRC must be answered exactly
+ * once, in order, with an ANSWER if it is a well-formed request and a NAK
+ * otherwise; everything else must be dropped and counted, and the board's
+ * link counters must equal the host decoder's counts.  Frames: $LINK_FUZZ
+ * (default 20000; `make fuzz` runs 1,000,000). */
+
+struct fuzz {
+	struct rng g;
+	struct link_rx rx;          /* the host's model of the board's receiver */
+	uint8_t buf[1 << 16];
+	size_t len;
+	uint16_t expect_tag[8192];  /* answers owed for this burst, in order */
+	uint8_t expect_type[8192];
+	size_t nexpect;
+	unsigned long crc, framing, oversize, frames, naks, valid_sent;
+};
+
+/* Append bytes to the burst, running the host decoder over them. */
+static void fz_put(struct fuzz *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum link_rx_event ev = link_rx_byte(&f->rx, p[i]);
+
+		f->buf[f->len++] = p[i];
+		if (ev == LINK_RX_CRC)
+			f->crc++;
+		else if (ev == LINK_RX_FRAMING)
+			f->framing++;
+		else if (ev == LINK_RX_OVERSIZE)
+			f->oversize++;
+		else if (ev == LINK_RX_FRAME) {
+			const uint8_t *fr = f->rx.frame;
+			size_t plen = f->rx.frame_len - MMU_LINK_HDR_BYTES;
+			uint8_t type = fr[MMU_HDR_TYPE];
+			int ok = fr[MMU_HDR_VERSION] == MMU_LINK_VERSION;
+
+			/* the only requests the generator makes well-formed are these */
+			if (type == MMU_MSG_INFO || type == MMU_MSG_FENCE)
+				ok &= plen == 0;
+			else if (type == MMU_MSG_STATS)
+				ok &= plen == 1 && fr[MMU_LINK_HDR_BYTES] == 0;
+			else if (type == MMU_MSG_CSR_READ)
+				ok &= plen == 3 && fr[4] == MMU_CSR_POLICY;
+			else
+				ok = 0;
+			f->frames++;
+			assert_true(f->nexpect < 8192);
+			f->expect_tag[f->nexpect] = link_get16(fr + MMU_HDR_TAG);
+			f->expect_type[f->nexpect++] = ok ? (uint8_t)(type | MMU_MSG_ANSWER) : MMU_MSG_NAK;
+			if (!ok)
+				f->naks++;
+		}
+	}
+}
+
+static void fz_frame(struct fuzz *f, int mutate)
+{
+	static const uint8_t types[] = { MMU_MSG_INFO, MMU_MSG_FENCE, MMU_MSG_STATS,
+					 MMU_MSG_CSR_READ };
+	uint8_t payload[8] = { 0 }, enc[LINK_ENC_MAX(MMU_LINK_MAX_FRAME)];
+	uint8_t type = types[rng_below(&f->g, 4)];
+	size_t plen = 0, n;
+
+	if (type == MMU_MSG_STATS)
+		plen = 1;
+	if (type == MMU_MSG_CSR_READ) {
+		payload[0] = MMU_CSR_POLICY;
+		plen = 3;
+	}
+	if (mutate == 4)            /* well-framed but refused: unknown type or bad length */
+		type = rng_pct(&f->g, 50) ? (uint8_t)(11 + rng_below(&f->g, 100)) : type;
+	if (mutate == 4 && type <= MMU_MSG_RESET)
+		plen += 1 + rng_below(&f->g, 4);
+	n = link_frame(type, (uint16_t)rng_next(&f->g), payload, plen, enc, sizeof(enc));
+	switch (mutate) {
+	case 1:                     /* flip 1..3 bits, delimiter included */
+		for (unsigned k = 1 + (unsigned)rng_below(&f->g, 3); k; k--)
+			enc[rng_below(&f->g, n)] ^= (uint8_t)(1u << rng_below(&f->g, 8));
+		break;
+	case 2:                     /* truncated */
+		n = 1 + rng_below(&f->g, n - 1);
+		break;
+	case 3:                     /* random bytes replace part of it */
+		for (size_t i = rng_below(&f->g, n); i < n; i++)
+			if (rng_pct(&f->g, 30))
+				enc[i] = (uint8_t)rng_next(&f->g);
+		break;
+	default:
+		break;
+	}
+	if (mutate) {
+		fz_put(f, enc, n);
+		return;
+	}
+	/* a valid frame starts with a delimiter, as the host library sends it, so
+	 * that junk before it cannot swallow it: the board must answer it */
+	f->valid_sent++;
+	fz_put(f, (const uint8_t[]){ 0 }, 1);
+	fz_put(f, enc, n);
+	assert_int_equal(f->expect_tag[f->nexpect - 1], link_get16(f->rx.frame + MMU_HDR_TAG));
+	assert_int_equal(f->expect_type[f->nexpect - 1], type | MMU_MSG_ANSWER);
+}
+
+/* Send the burst, then take exactly the answers it owes, in order. */
+static void fz_flush(struct fuzz *f, struct board *b)
+{
+	uint8_t ans[MMU_LINK_MAX_FRAME];
+	size_t alen;
+
+	assert_int_equal(board_send_raw(b, f->buf, f->len), 0);
+	for (size_t i = 0; i < f->nexpect; i++) {
+		assert_int_equal(board_recv_raw(b, ans, sizeof(ans), &alen), 0);
+		if (link_get16(ans + MMU_HDR_TAG) != f->expect_tag[i] ||
+		    ans[MMU_HDR_TYPE] != f->expect_type[i])
+			fail_msg("answer %zu of the burst: tag 0x%04x type 0x%02x, expected tag "
+				 "0x%04x type 0x%02x", i, link_get16(ans + MMU_HDR_TAG),
+				 ans[MMU_HDR_TYPE], f->expect_tag[i], f->expect_type[i]);
+	}
+	f->len = 0;
+	f->nexpect = 0;
+}
+
+static void test_fuzz(void **state)
+{
+	struct board *b = open_board();
+	static struct fuzz f;
+	const char *env = getenv("LINK_FUZZ");
+	unsigned long total = env ? strtoul(env, NULL, 0) : 20000;
+	uint16_t link[MMU_LCNT_COUNT];
+	uint8_t ans[MMU_LINK_MAX_FRAME], junk[600];
+	size_t alen;
+
+	/* A burst is sent whole before its answers are read.  A UART has no
+	 * flow control: there a burst must fit the board's window (its receive
+	 * FIFO), so that nothing is lost; the next item is at most 601 bytes. */
+	size_t limit = uart_board() ? board_get_info(b)->window - 610 : sizeof(f.buf) - 2048;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.g.s = 0xf022;
+	link_rx_init(&f.rx);
+	assert_int_equal(board_stats(b, 1, NULL, NULL), 0);
+	for (unsigned long i = 0; i < total; i++) {
+		unsigned r = (unsigned)rng_below(&f.g, 100);
+
+		if (r < 60) {
+			fz_frame(&f, 0);
+		} else if (r < 90) {
+			fz_frame(&f, 1 + (int)rng_below(&f.g, 4));
+		} else if (r < 97) {        /* random bytes, zeros rare */
+			size_t n = 1 + rng_below(&f.g, 80);
+
+			for (size_t k = 0; k < n; k++)
+				junk[k] = rng_pct(&f.g, 3) ? 0 : (uint8_t)(1 + rng_below(&f.g, 255));
+			fz_put(&f, junk, n);
+		} else {                    /* oversize: 501..600 non-zero bytes */
+			size_t n = 501 + rng_below(&f.g, 100);
+
+			memset(junk, 0x5a, n);
+			fz_put(&f, junk, n);
+		}
+		if (f.len > limit || f.nexpect > 8000)
+			fz_flush(&f, b);
+	}
+	/* close whatever is open, then everything must have been answered */
+	fz_put(&f, (const uint8_t[]){ 0 }, 1);
+	fz_flush(&f, b);
+	board_set_timeout(b, 200);
+	assert_int_equal(board_recv_raw(b, ans, sizeof(ans), &alen), BOARD_E_TIMEOUT);
+	board_set_timeout(b, 10000);
+	/* the board still answers, and counted what the host decoder saw */
+	assert_int_equal(board_stats(b, 0, NULL, link), 0);
+	assert_int_equal(link[MMU_LCNT_CRC], (uint16_t)f.crc);
+	assert_int_equal(link[MMU_LCNT_FRAMING], (uint16_t)f.framing);
+	assert_int_equal(link[MMU_LCNT_OVERSIZE], (uint16_t)f.oversize);
+	assert_int_equal(link[MMU_LCNT_FRAMES], (uint16_t)(f.frames + 1));   /* + STATS */
+	assert_int_equal(link[MMU_LCNT_NAKS], (uint16_t)f.naks);
+	assert_int_equal(read_info_ok(b), 0);
+	assert_true(f.frames - f.naks >= f.valid_sent);
+	print_message("fuzz: %lu frames and junk runs, %lu valid requests, %lu answered frames "
+		      "(%lu NAKed), dropped: %lu CRC, %lu framing, %lu oversize\n", total,
+		      f.valid_sent, f.frames, f.naks, f.crc, f.framing, f.oversize);
+	board_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_csrs),
 		cmocka_unit_test(test_translate_against_model),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_fuzz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

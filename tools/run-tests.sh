@@ -48,6 +48,9 @@ run_plain() { # label, command...
 for s in "${suites[@]}"; do
 	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
 done
+# the link tests again on the real iCEBreaker top (UART PHY, SPRAM) in simulation
+LINK_BOARD=uart LINK_FUZZ=3000 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart \
+	run_suite "test_link (icebreaker top)" "$B/rel/tests/test_link"
 run_plain "rtl lint" make -s lint-rtl
 run_plain "rtl handshake checks" make -s rtl-handshake
 IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
