@@ -159,6 +159,15 @@ lint: deps $(GEN)/.stamp lint-rtl
 	done; echo "lint: C clean under gcc and clang"
 
 # Area of the core alone (docs/results.md); a few minutes.
+# The board's bitstream: synthesis, place and route with timing, icepack
+# (tools/fpga.sh); fails if it does not fit or misses its clock.
+BOARD ?= icebreaker
+fpga: deps $(GEN)/.stamp
+	bash tools/fpga.sh $(BOARD) $(B)/fpga-$(BOARD)
+prog: fpga
+	iceprog $(B)/fpga-$(BOARD)/$(BOARD).bin
+.PHONY: fpga prog
+
 synth-core: deps $(GEN)/.stamp
 	@mkdir -p $(B)/synth
 	yosys -q -l $(B)/synth/yosys.log -s tools/synth_core.ys

@@ -48,10 +48,23 @@ run_plain() { # label, command...
 for s in "${suites[@]}"; do
 	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
 done
+# A check that passes or fails as a whole (its last lines are shown).
+run_check() { # label, command...
+	local label=$1; shift
+	"$@" >"$log" 2>&1
+	local rc=$?
+	if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	printf '%-28s %3d passed, %d failed\n' "$label" $((rc == 0)) $((rc != 0))
+	grep -aE 'ICESTORM|Max frequency|^fpga:' "$log" | sed 's/^/    /'
+	if [ "$rc" -ne 0 ]; then sed 's/^/    /' "$log" | tail -20; fi
+}
+
 # the link tests again on the real iCEBreaker top (UART PHY, SPRAM) in simulation
 LINK_BOARD=uart LINK_FUZZ=3000 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart \
 	run_suite "test_link (icebreaker top)" "$B/rel/tests/test_link"
 run_plain "rtl lint" make -s lint-rtl
+# the iCEBreaker bitstream: fits the UP5K and meets its clock
+run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
 run_plain "rtl handshake checks" make -s rtl-handshake
 IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
 for r in "${runs[@]}"; do

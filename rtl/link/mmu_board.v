@@ -161,14 +161,21 @@ module mmu_board #(
   assign wb_stb_o = c_cyc ? c_stb : d_stb;
   assign wb_we_o  = c_cyc ? c_we  : d_we;
   assign wb_adr_o = c_cyc ? c_adr : d_adr;
-  assign wb_dat_o = c_cyc ? c_dat : d_dat;
+  // both masters write one byte copied into all eight lanes (the core's A/D
+  // byte, docs/spec-translation.md; the dispatcher's memory byte), so one
+  // byte is muxed
+  assign wb_dat_o = {8{c_cyc ? c_dat[7:0] : d_dat[7:0]}};
   assign wb_sel_o = c_cyc ? c_sel : d_sel;
 
   assign idle_o = f_empty && !frm_valid && t_idle && !out_valid_o;
 
 `ifndef SYNTHESIS
   always @(posedge clk_i)
-    if (rst_ni && c_cyc && d_cyc) begin
+    if (rst_ni && wb_cyc_o && wb_stb_o && wb_we_o &&
+        (c_cyc ? c_dat != {8{c_dat[7:0]}} : d_dat != {8{d_dat[7:0]}})) begin
+      $display("mmu_board: a memory write whose lanes differ");
+      $stop;
+    end else if (rst_ni && c_cyc && d_cyc) begin
       $display("mmu_board: core and dispatcher both hold the memory bus");
       $stop;
     end
