@@ -118,8 +118,13 @@ test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/a
 $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
 	$(CC) -o $@ $^
 
-bench: deps $(B)/rel/bench_model
+$(B)/rel/bench_link: $(B)/rel/sim/bench_link.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
+	$(CC) -o $@ $^
+
+bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart
 	$(B)/rel/bench_model
+	$(B)/rel/bench_link $(B)/rel/mmu-vboard
+	$(B)/rel/bench_link $(B)/rel/mmu-vboard-uart 3000
 
 # ---- lint: RTL under Verilator -Wall (core at five geometries, the board at two) and Icarus; C under clang ----
 RTL_LINT_CFGS := default small textbook max board
@@ -154,7 +159,7 @@ rtl-handshake: $(GEN)/.stamp
 .PHONY: rtl-handshake
 
 lint: deps $(GEN)/.stamp lint-rtl
-	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c model/gen_constants.c tests/*.c; do \
+	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c sim/bench_link.c model/gen_constants.c tests/*.c; do \
 	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) -fsyntax-only $$f || exit 1; \
 	done; echo "lint: C clean under gcc and clang"
 
