@@ -163,7 +163,6 @@ lint: deps $(GEN)/.stamp lint-rtl
 	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) -fsyntax-only $$f || exit 1; \
 	done; echo "lint: C clean under gcc and clang"
 
-# Area of the core alone (docs/results.md); a few minutes.
 # The board's bitstream: synthesis, place and route with timing, icepack
 # (tools/fpga.sh); fails if it does not fit or misses its clock.
 BOARD ?= icebreaker
@@ -173,6 +172,7 @@ prog: fpga
 	iceprog $(B)/fpga-$(BOARD)/$(BOARD).bin
 .PHONY: fpga prog
 
+# Area of the core alone (docs/results.md); a few minutes.
 synth-core: deps $(GEN)/.stamp
 	@mkdir -p $(B)/synth
 	yosys -q -l $(B)/synth/yosys.log -s tools/synth_core.ys
