@@ -35,6 +35,7 @@ static void usage_main(FILE *f)
 		"  translate   translate virtual addresses through page tables in a memory image,\n"
 		"              on the C model or the virtual board (--device model|sim)\n"
 		"  mkpt        build page tables in a memory image from a mapping list\n"
+		"  info        what the device is built with (--device model|sim)\n"
 		"  help        this text; `mmuctl COMMAND --help` for a command\n"
 		"\n"
 		"See docs/mmuctl.md for formats and examples.\n");
@@ -1002,6 +1003,126 @@ out_img:
 	return rc;
 }
 
+/* ---- info ---- */
+
+static void usage_info(FILE *f)
+{
+	fprintf(f,
+		"usage: mmuctl info [--device model|sim] [--json]\n"
+		"\n"
+		"What the device is built with: modes, TLB geometry, superpage and PWC\n"
+		"entries, ASID and PA widths; for a board also the link protocol version,\n"
+		"page-table memory, window, largest frame and batch, and clock.\n"
+		"\n"
+		"  --device DEV     model (default: the model's default configuration) or sim\n"
+		"  --json           one JSON object\n"
+		"  -h, --help       this text\n");
+}
+
+static void print_modes(unsigned mask, int json)
+{
+	int first = 1;
+
+	for (unsigned m = 1; m < 8; m++) {
+		if (!(mask >> m & 1) || !mmu_mode_name(m))
+			continue;
+		printf(json ? "%s\"%s\"" : "%s%s", first ? "" : json ? "," : " ", mmu_mode_name(m));
+		first = 0;
+	}
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "device", 1, 0, 'd' }, { "json", 0, 0, 'j' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	struct board_info i;
+	struct board *b = NULL;
+	int c, json = 0, sim = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage_info(stdout);
+			return 0;
+		case 'j': json = 1; break;
+		case 'd':
+			if (!strcmp(optarg, "sim")) {
+				sim = 1;
+			} else if (!strncmp(optarg, "usb", 3)) {
+				fprintf(stderr, "mmuctl: device '%s' is not available yet: it needs the "
+					"USB transport; use --device sim or model\n", optarg);
+				return 2;
+			} else if (strcmp(optarg, "model")) {
+				fprintf(stderr, "mmuctl: unknown device '%s' (model, sim, "
+					"usb[:VID:PID])\n", optarg);
+				return 2;
+			}
+			break;
+		default:
+			fprintf(stderr, "mmuctl: bad option '%s' (see mmuctl info --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mmuctl: info takes no arguments\n");
+		return 2;
+	}
+	if (sim) {
+		char err[ERRLEN];
+
+		if (board_open_sim(&b, NULL, err, sizeof(err))) {
+			fprintf(stderr, "mmuctl: --device sim: %s\n", err);
+			return 2;
+		}
+		i = *board_get_info(b);
+		board_close(b);
+	} else {
+		struct mmu_config cfg;
+
+		mmu_config_default(&cfg);
+		memset(&i, 0, sizeof(i));
+		i.modes = 1u << MMU_MODE_SV32 | 1u << MMU_MODE_SV39 | 1u << MMU_MODE_SV48 |
+			  1u << MMU_MODE_X86_64 | 1u << MMU_MODE_TEXTBOOK;
+		i.sets = cfg.tlb_sets;
+		i.ways = cfg.tlb_ways;
+		i.sp_n = cfg.sp_entries;
+		i.pwc_n = cfg.pwc_entries;
+		i.asid_bits = cfg.asid_bits;
+		i.pa_bits = cfg.pa_bits;
+	}
+	if (json) {
+		printf("{\"device\":\"%s\",\"modes\":[", sim ? "sim" : "model");
+		print_modes(i.modes, 1);
+		printf("],\"tlb_sets\":%u,\"tlb_ways\":%u,\"sp_entries\":%u,\"pwc_entries\":%u,"
+		       "\"asid_bits\":%u,\"pa_bits\":%u", i.sets, i.ways, i.sp_n, i.pwc_n,
+		       i.asid_bits, i.pa_bits);
+		if (sim)
+			printf(",\"protocol\":%u,\"mem_bytes\":%" PRIu32 ",\"window\":%u,"
+			       "\"max_frame\":%u,\"max_batch\":%u,\"clk_khz\":%" PRIu32,
+			       i.version, i.mem_bytes, i.window, i.max_frame, i.max_batch, i.clk_khz);
+		printf("}\n");
+	} else {
+		printf("device %s\nmodes ", sim ? "sim (the virtual board)" : "model (default configuration)");
+		print_modes(i.modes, 0);
+		printf("\ntlb %ux%u, %u superpage and %u PWC entries, %u-bit ASIDs, %u-bit PA\n",
+		       i.sets, i.ways, i.sp_n, i.pwc_n, i.asid_bits, i.pa_bits);
+		if (sim) {
+			printf("link protocol %u, page-table memory %" PRIu32 " bytes at PA 0, window %u "
+			       "bytes, frames up to %u bytes, %u translations a frame\n",
+			       i.version, i.mem_bytes, i.window, i.max_frame, i.max_batch);
+			if (i.clk_khz)
+				printf("clock %" PRIu32 " kHz\n", i.clk_khz);
+			else
+				printf("clock simulated\n");
+		}
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1016,6 +1137,8 @@ int main(int argc, char **argv)
 		return cmd_translate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mkpt"))
 		return cmd_mkpt(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "info"))
+		return cmd_info(argc - 1, argv + 1);
 	fprintf(stderr, "mmuctl: unknown command '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;

@@ -361,10 +361,24 @@ static void sim_device_agrees_with_model(void **state)
 	assert_int_equal(run(NULL, "translate", "--device", "usb", "--mode", "sv39", "--mem",
 			     "sv39.img", "0x10", NULL), 2);
 	assert_non_null(strstr(err, "not available yet"));
+	/* info: what each device is built with */
+	assert_int_equal(run(NULL, "info", "--device", "sim", "--json", NULL), 0);
+	assert_string_equal(out, "{\"device\":\"sim\",\"modes\":[\"sv32\",\"sv39\",\"sv48\","
+			    "\"x86-64\"],\"tlb_sets\":64,\"tlb_ways\":4,\"sp_entries\":8,"
+			    "\"pwc_entries\":8,\"asid_bits\":8,\"pa_bits\":56,\"protocol\":1,"
+			    "\"mem_bytes\":131072,\"window\":1024,\"max_frame\":500,"
+			    "\"max_batch\":30,\"clk_khz\":0}\n");
+	assert_int_equal(run(NULL, "info", NULL), 0);
+	assert_non_null(strstr(out, "modes sv32 sv39 sv48 x86-64 textbook\n"));
+	assert_int_equal(run(NULL, "info", "--device", "floppy", NULL), 2);
+	assert_non_null(strstr(err, "unknown device 'floppy'"));
+	assert_int_equal(run(NULL, "info", "extra", NULL), 2);
 	/* no virtual board to start */
 	setenv("MMU_VBOARD", "/nonexistent/mmu-vboard", 1);
 	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
 			     "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "/nonexistent/mmu-vboard"));
+	assert_int_equal(run(NULL, "info", "--device", "sim", NULL), 2);
 	assert_non_null(strstr(err, "/nonexistent/mmu-vboard"));
 	if (vb)
 		setenv("MMU_VBOARD", vb, 1);
