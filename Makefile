@@ -110,7 +110,7 @@ build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix
 test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard \
       $(B)/rel/mmu-vboard-uart \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
-      $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
+      $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken))
 	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
 	  bash tools/run-tests.sh $(B) $(TESTS)
 
@@ -202,6 +202,10 @@ $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcos
 	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
 endef
 $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
+# the default geometry with the deliberately broken variants compiled in
+# (selected at run time by --break N; tools/broken.sh)
+broken_G := -DMMU_BREAKABLE
+$(eval $(call cosim_variant,broken))
 
 cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	@for v in $(COSIM_VARIANTS); do \

@@ -485,6 +485,19 @@ module mmu_core #(
     way_bit = {{(WAYS-1){1'b0}}, 1'b1} << w;
   endfunction
 
+  // ------------------------------------------------------------------
+  // Deliberately broken variants, to prove the co-simulation catches them
+  // (docs/verification.md).  Only in a simulation build with MMU_BREAKABLE;
+  // `+break=N` on the command line picks one; 0 (the default) breaks nothing.
+  // ------------------------------------------------------------------
+`ifdef MMU_BREAKABLE
+  integer brk;
+  initial if (!$value$plusargs("break=%d", brk)) brk = 0;
+  `define MMU_BRK(n) (brk == (n))
+`else
+  `define MMU_BRK(n) 1'b0
+`endif
+
   // context table in RAM: {mode, root >> PAGE_BITS}
   reg              ctx_rd_en;
   reg  [ASID_BITS-1:0] ctx_rd_asid;
@@ -707,10 +720,10 @@ module mmu_core #(
     ev = b_valid_q && b_rd_ok_q && w_idle && !c_busy_q && r_free;
     ev_fault = `MMU_CAUSE_OK;
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
-    else if (!f_canonical(b_mode, b_canon_q)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
+    else if (!f_canonical(b_mode, b_canon_q) && !`MMU_BRK(7)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
     for (k = 0; k < WAYS; k = k + 1) begin
       ev_match[k] = rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
-                    (e_g(ram_rd_data[k]) || e_asid(ram_rd_data[k]) == b_asid_q);
+                    ((e_g(ram_rd_data[k]) && !`MMU_BRK(2)) || e_asid(ram_rd_data[k]) == b_asid_q);
       ev_ok[k] = f_usable(b_mode, e_perm(ram_rd_data[k]), b_acc_q, b_priv_q);
     end
     // the lowest matching way (superpage entry) wins, as in the model
@@ -743,7 +756,7 @@ module mmu_core #(
 
   // a hit's PLRU touch: registered (hit_*), written the next clock, and
   // forwarded to reads in between (see rd_plru)
-  assign plr_hit_wr = ev && ev_fault == `MMU_CAUSE_OK && ev_use && ev_hit_base;
+  assign plr_hit_wr = ev && ev_fault == `MMU_CAUSE_OK && ev_use && ev_hit_base && !`MMU_BRK(1);
   wire [WB-1:0] hit_victim_unused;
   mmu_plru #(.WAYS(WAYS)) u_hit_plru (
       .bits_i(hit_bits_q), .valid_i({WAYS{1'b1}}), .victim_o(hit_victim_unused),
@@ -828,7 +841,7 @@ module mmu_core #(
       if (d_pte[`MMU_X86PTE_XD]) d_acc[PX] = 1'b0;
       d_next = d_pte & f_mask(7'd52) & ~f_mask(7'd12);
       if (!d_pte[`MMU_X86PTE_P]) d_cause = `MMU_CAUSE_NOT_PRESENT;
-      else if ((d_pte & d_rsvd) != 64'd0) d_cause = `MMU_CAUSE_RESERVED;
+      else if ((d_pte & d_rsvd) != 64'd0 && !`MMU_BRK(6)) d_cause = `MMU_CAUSE_RESERVED;
       else if (!d_leaf_x86) begin
         d_pointer = 1'b1;
         d_need = 64'd1 << `MMU_X86PTE_A;
@@ -848,7 +861,7 @@ module mmu_core #(
       if (d_pte[`MMU_RVPTE_G]) d_acc[PG] = 1'b1;
       d_next = d_ppn << PAGE_BITS;
       if (!d_pte[`MMU_RVPTE_V]) d_cause = `MMU_CAUSE_NOT_PRESENT;
-      else if ((d_pte & d_rsvd) != 64'd0 || (d_pte[`MMU_RVPTE_W] && !d_pte[`MMU_RVPTE_R]))
+      else if (((d_pte & d_rsvd) != 64'd0 && !`MMU_BRK(6)) || (d_pte[`MMU_RVPTE_W] && !d_pte[`MMU_RVPTE_R]))
         d_cause = `MMU_CAUSE_RESERVED;
       else if (!d_pte[`MMU_RVPTE_R] && !d_pte[`MMU_RVPTE_X]) begin
         if (d_pte[`MMU_RVPTE_A] || d_pte[`MMU_RVPTE_D] || d_pte[`MMU_RVPTE_U] || w_level_q == 3'd0)
@@ -953,7 +966,7 @@ module mmu_core #(
 
   assign fill_way = fb_hit ? fb_way : pl_victim;
   // a base-page fill writes its way in W_FILL, straight from the walker
-  wire fill_wr = (w_state_q == W_FILL) && !w_stale_q && w_level_q == 3'd0;
+  wire fill_wr = (w_state_q == W_FILL) && (!w_stale_q || `MMU_BRK(5)) && w_level_q == 3'd0;
   assign ram_wr_en = fill_wr ? way_bit(fill_way) : {WAYS{1'b0}};
   assign ram_wr_data = {w_vpn[VPN_W-1 -: TAGB], w_asid_q, w_leaf_ppn_q, w_leaf_perm_q};
 
@@ -1160,7 +1173,7 @@ module mmu_core #(
     sp_shift = f_espan(b_sp_level_q, b_sp_s32_q);
     sp_m = f_span_mask64(sp_shift);
     sp_pa = (((({{(64-PPN_W){1'b0}}, b_sp_ppn_q} & sp_m) |
-               ({{(64-VPN_W){1'b0}}, b_vpn} & ~sp_m)) << PAGE_BITS)) |
+               ({{(64-VPN_W){1'b0}}, b_vpn} & ~sp_m & {64{!`MMU_BRK(3)}})) << PAGE_BITS)) |
             (b_va64 & ((64'd1 << PAGE_BITS) - 64'd1));
     sp_shift = PAGE_BITS[5:0] + sp_shift;
     if (!ev_hit_base && ev_hit_sp) begin
@@ -1359,7 +1372,7 @@ module mmu_core #(
               w_leaf_perm_q <= d_perm;
               // the A/D write's byte: the PTE's lowest, which holds A and D,
               // copied into every lane (the others are not selected)
-              wb_dat_o <= {8{d_pte[7:0] | d_need[7:0]}};
+              wb_dat_o <= {8{d_pte[7:0] | (d_need[7:0] & {8{!`MMU_BRK(4)}})}};
               wb_sel_o <= (f_pte_bytes(w_mode_q) == 4'd4 && w_pte_hi_q) ? 8'h10 : 8'h01;
               w_state_q <= W_DECODE;       // CYC stays high: a write may follow
             end
@@ -1399,7 +1412,7 @@ module mmu_core #(
             w_state_q <= W_FLUSH;
           end else begin
             w_cause_q <= `MMU_CAUSE_OK;
-            w_state_q <= (w_stale_q || inval_go) ? W_RESP : W_FILLRD;
+            w_state_q <= ((w_stale_q && !`MMU_BRK(5)) || inval_go) ? W_RESP : W_FILLRD;
           end
         end
         W_FILLRD: begin
@@ -1408,7 +1421,7 @@ module mmu_core #(
           if (!c_busy_q) w_state_q <= W_FILL;
         end
         W_FILL: begin
-          if (w_stale_q) begin
+          if (w_stale_q && !`MMU_BRK(5)) begin
             w_state_q <= W_RESP;
           end else begin
             if (w_level_q == 3'd0) begin

@@ -4,6 +4,7 @@
 // away from the sampling edge; every wait has a cycle budget.
 //
 // usage: cosim [--modes sv32,sv39,sv48,x86_64] [--seeds FIRST-LAST] [--requests N]
+//              [--break N]   (a build with MMU_BREAKABLE: run broken variant N)
 //              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
 // --geometry and --tb must repeat the -G parameters the RTL was built with.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
@@ -31,7 +32,13 @@ struct Rtl {
     cosim *cs = nullptr;
     uint64_t cycle = 0;
 
-    Rtl() : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {}
+    // plusarg: "+break=N" for a build with MMU_BREAKABLE (nullptr: none)
+    explicit Rtl(const char *plusarg) : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {
+        if (plusarg) {
+            const char *argv[] = {"cosim", plusarg};
+            ctx->commandArgs(2, argv);
+        }
+    }
 
     // one clock: rising edge (RTL samples), Wishbone slave answers, falling edge
     void tick() {
@@ -231,8 +238,9 @@ struct Totals {
     uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0;
 };
 
-int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo, Totals *t) {
-    Rtl r;
+int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo, Totals *t,
+             const char *plusarg) {
+    Rtl r(plusarg);
     cosim_cfg cfg{};
     cfg.mode = mode;
     cfg.seed = seed;
@@ -295,6 +303,7 @@ int main(int argc, char **argv) {
     std::string modes = "sv32,sv39,sv48,x86_64";
     unsigned first = 1, last = 8, requests = 2000;
     mmu_config geo;
+    char brk[32] = "";
     mmu_config_default(&geo);
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--modes") && i + 1 < argc) modes = argv[++i];
@@ -320,8 +329,11 @@ int main(int argc, char **argv) {
             if (std::sscanf(argv[++i], "%u-%u", &first, &last) != 2) last = first;
         } else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
             requests = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+        else if (!std::strcmp(argv[i], "--break") && i + 1 < argc)   // MMU_BREAKABLE builds
+            std::snprintf(brk, sizeof(brk), "+break=%s", argv[++i]);
         else {
-            std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N]\n");
+            std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
+                         "[--break N]\n");
             return 2;
         }
     }
@@ -343,7 +355,8 @@ int main(int argc, char **argv) {
         Totals t;
         unsigned p = 0;
         for (unsigned s = first; s <= last; s++) {
-            if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &t) == 0) p++;
+            if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &t,
+                         brk[0] ? brk : nullptr) == 0) p++;
             else failed++;
         }
         passed += p;

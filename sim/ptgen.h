@@ -47,7 +47,8 @@ uint64_t ptgen_rand(struct ptgen *p);
 unsigned ptgen_pct(struct ptgen *p, unsigned pct);
 
 /* Tables go in [first_table, limit); nasid address spaces (ASIDs 1..nasid);
- * global bits only when global_ok (one address space). */
+ * global bits only when global_ok (set: one address space; a caller may set
+ * it for several). */
 void ptgen_init(struct ptgen *p, uint64_t seed, unsigned mode, const struct mmu_geometry *g,
 		unsigned nasid, uint64_t first_table, uint64_t limit,
 		void (*put)(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes), void *put_ctx);

@@ -41,7 +41,7 @@ run_plain() { # label, command...
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
-	grep -aE '^(cosim|verilator|iverilog|icarus)' "$log" | sed 's/^/    /'
+	grep -aE '^(cosim|verilator|iverilog|icarus|break|no break)' "$log" | sed 's/^/    /'
 	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$log" | tail -40; fi
 }
 
@@ -66,6 +66,9 @@ run_plain "rtl lint" make -s lint-rtl
 # the iCEBreaker bitstream: fits the UP5K and meets its clock
 run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
 run_plain "rtl handshake checks" make -s rtl-handshake
+# the co-simulation must catch each deliberately broken variant of the core
+run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
+	--modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
 IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
 for r in "${runs[@]}"; do
 	name=${r%%|*}; args=${r#*|}

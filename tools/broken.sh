@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prove the co-simulation can fail: run the MMU_BREAKABLE build of the core
+# with each deliberately broken variant (rtl/mmu_core.v, `MMU_BRK(n)`) and
+# check that the lockstep comparison catches it; report where.
+# Usage: broken.sh COSIM_BINARY COSIM_ARGS...
+#   1 PLRU update on hits          2 ASID match of global entries
+#   3 superpage offset merge       4 A/D write data
+#   5 refill after an invalidation during a walk
+#   6 reserved-bit check           7 non-canonical check
+# Variant 5 needs invalidations that race walks, which the stimulus does not
+# make yet (issue 4): it is reported, not counted.
+set -u
+bin=$1; shift
+names=("" "PLRU update" "global-entry ASID match" "superpage offset merge" "A/D write"
+	"stale refill after invalidation" "reserved-bit check" "non-canonical check")
+gap=" 5 "
+passed=0; failed=0
+out=$("$bin" "$@" --break 0 2>&1)
+if [ $? -eq 0 ]; then passed=$((passed + 1)); echo "no break: clean"
+else failed=$((failed + 1)); echo "no break: NOT clean"; echo "$out" | tail -5; fi
+for n in 1 2 3 4 5 6 7; do
+	out=$("$bin" "$@" --break $n 2>&1); rc=$?
+	first=$(echo "$out" | grep -m1 -E '^seed [0-9]+' || true)
+	if [ $rc -ne 0 ] && [ -n "$first" ]; then
+		msg="caught: ${first%%:*}"
+		case $gap in *" $n "*) echo "break $n (${names[$n]}): $msg (known gap now closed)";;
+		*) echo "break $n (${names[$n]}): $msg"; passed=$((passed + 1));; esac
+	else
+		case $gap in *" $n "*) echo "break $n (${names[$n]}): not caught yet (known gap: no invalidation races a walk)";;
+		*) echo "break $n (${names[$n]}): NOT CAUGHT"; failed=$((failed + 1));; esac
+	fi
+done
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
