@@ -10,13 +10,18 @@ static uint64_t mask(unsigned n)
 	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
 }
 
-uint64_t ptgen_rand(struct ptgen *p)
+uint64_t ptgen_splitmix(uint64_t *state)
 {
-	uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+uint64_t ptgen_rand(struct ptgen *p)
+{
+	return ptgen_splitmix(&p->rng);
 }
 
 unsigned ptgen_pct(struct ptgen *p, unsigned pct)

@@ -42,6 +42,8 @@ struct ptgen {
 	void *put_ctx;
 };
 
+/* splitmix64: the next number of the sequence whose state is *state */
+uint64_t ptgen_splitmix(uint64_t *state);
 uint64_t ptgen_rand(struct ptgen *p);
 /* 1 with probability pct percent. */
 unsigned ptgen_pct(struct ptgen *p, unsigned pct);

@@ -22,21 +22,18 @@
 #include "memimg.h"
 #include "mkpt.h"
 #include "mmu_model.h"
+#include "ptgen.h"
 
 #define MEM 131072u
 
-/* splitmix64: the tests' own random numbers */
+/* the tests' random numbers: ptgen's splitmix64 on their own state */
 struct rng {
 	uint64_t s;
 };
 
 static uint64_t rng_next(struct rng *r)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return ptgen_splitmix(&r->s);
 }
 
 static uint64_t rng_below(struct rng *r, uint64_t n)
