@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "memimg.h"
 #include "mkpt.h"
 #include "mmu_model.h"
@@ -27,35 +28,20 @@ struct setup {
 	struct mmu_config cfg;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Translations per second over n requests cycling over npages (a power of 2). */
 static double rate(struct mmu_model *m, uint64_t base_va, unsigned npages, unsigned long n,
 		   unsigned *faults)
 {
 	struct mmu_request q = { .access = MMU_ACCESS_R, .priv = MMU_PRIV_U };
 	struct mmu_response r;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (unsigned long i = 0; i < n; i++) {
 		q.va = base_va + ((uint64_t)(i & (npages - 1)) << 12) + (i & 0xff8);
 		mmu_translate(m, &q, &r);
 		*faults += r.cause != MMU_CAUSE_OK;
 	}
-	return (double)n / (now() - t0);
+	return (double)n / (bench_now() - t0);
 }
 
 static double median_rate(struct mmu_model *m, uint64_t va, unsigned npages, unsigned long n,
@@ -67,8 +53,7 @@ static double median_rate(struct mmu_model *m, uint64_t va, unsigned npages, uns
 		mmu_invalidate(m, MMU_INVAL_ALL, 0, 0);
 		v[i] = rate(m, va, npages, n, faults);
 	}
-	qsort(v, RUNS, sizeof(v[0]), cmp_double);
-	return v[RUNS / 2];
+	return bench_median(v, RUNS);
 }
 
 static int bench_mode(const struct setup *s)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "board.h"
 #include "memimg.h"
 #include "mkpt.h"
@@ -21,21 +22,6 @@
 
 #define RUNS 5
 #define UART_BYTES_PER_S 300000.0   /* 3 Mbaud, 10 bits a byte */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int setup(struct board *b)
 {
@@ -100,7 +86,7 @@ int main(int argc, char **argv)
 			const struct board_link_stats *ls = board_get_link_stats(b);
 			unsigned long s0 = ls->bytes_sent, r0 = ls->bytes_received;
 			size_t batch = board_get_info(b)->max_batch;
-			double t0 = now();
+			double t0 = bench_now();
 
 			for (size_t i = 0; i < n; i += w ? batch : n) {
 				size_t k = w ? (n - i < batch ? n - i : batch) : n;
@@ -110,7 +96,7 @@ int main(int argc, char **argv)
 				if (board_translate(b, q + i, k, r + i))
 					return 1;
 			}
-			rate[run] = (double)n / (now() - t0);
+			rate[run] = (double)n / (bench_now() - t0);
 			out_b = (double)(ls->bytes_sent - s0) / (double)n;
 			in_b = (double)(ls->bytes_received - r0) / (double)n;
 			hits = 0;
@@ -120,10 +106,9 @@ int main(int argc, char **argv)
 				hits += r[i].hit;
 			}
 		}
-		qsort(rate, RUNS, sizeof(rate[0]), cmp_double);
 		printf("  %-6s %9.0f translations/s in simulation; %5.2f wire bytes each to the board, "
 		       "%5.2f back (invalidations included); TLB hits %lu/%zu; a 3 Mbaud UART "
-		       "allows %.0f/s\n", names[w], rate[RUNS / 2], out_b, in_b, hits, n,
+		       "allows %.0f/s\n", names[w], bench_median(rate, RUNS), out_b, in_b, hits, n,
 		       UART_BYTES_PER_S / (out_b > in_b ? out_b : in_b));
 	}
 	free(q);
