@@ -33,9 +33,9 @@ TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \
-             rtl/link/mmu_link_disp.v rtl/link/mmu_ptmem.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v \
+             rtl/link/mmu_link_disp.v rtl/link/mmu_spram.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v \
              rtl/link/mmu_uart.v
-BOARD_SRC := rtl/board/mmu_spram.v rtl/board/icebreaker.v
+BOARD_SRC := rtl/board/icebreaker.v
 
 # Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
 # checker, and the slice `make test` runs.

@@ -10,7 +10,7 @@ icebreaker)
 	top=icebreaker; pcf=constraints/icebreaker.pcf; freq=12   # the 12 MHz oscillator
 	src="rtl/mmu_ram.v rtl/mmu_plru.v rtl/mmu_core.v rtl/link/mmu_fifo.v
 	     rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v rtl/link/mmu_link_disp.v
-	     rtl/link/mmu_board.v rtl/link/mmu_uart.v rtl/board/mmu_spram.v rtl/board/icebreaker.v"
+	     rtl/link/mmu_board.v rtl/link/mmu_uart.v rtl/link/mmu_spram.v rtl/board/icebreaker.v"
 	;;
 *) echo "fpga.sh: unknown board '$board' (icebreaker)" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
-// mmu_vboard.v - the virtual board: mmu_board with the simulation page-table
-// memory (mmu_ptmem).  Its byte streams are the bytes a real board exchanges
-// with the host over USB; sim/vboard_main.cpp drives them.
+// mmu_vboard.v - the virtual board: mmu_board with the iCEBreaker's page-table
+// memory (mmu_spram, its behavioural model: 128 KiB).  Its byte streams are
+// the bytes a real board exchanges with the host over USB;
+// sim/vboard_main.cpp drives them.
 `default_nettype none
 
 module mmu_vboard #(
@@ -10,8 +11,7 @@ module mmu_vboard #(
     parameter integer PWC_N     = 8,
     parameter integer ASID_BITS = 8,
     parameter integer PA_BITS   = 56,
-    parameter integer MODES     = 0,
-    parameter integer MEM_BYTES = 131072
+    parameter integer MODES     = 0
 ) (
     input  wire       clk_i,
     input  wire       rst_ni,
@@ -30,7 +30,7 @@ module mmu_vboard #(
 
   mmu_board #(
       .SETS(SETS), .WAYS(WAYS), .SP_N(SP_N), .PWC_N(PWC_N), .ASID_BITS(ASID_BITS),
-      .PA_BITS(PA_BITS), .MODES(MODES), .INSPECT(0), .MEM_BYTES(MEM_BYTES), .CLK_KHZ(0)) u_board (
+      .PA_BITS(PA_BITS), .MODES(MODES), .INSPECT(0), .MEM_BYTES(131072), .CLK_KHZ(0)) u_board (
       .clk_i(clk_i), .rst_ni(rst_ni),
       .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),
       .out_valid_o(out_valid_o), .out_ready_i(out_ready_i), .out_data_o(out_data_o),
@@ -38,7 +38,7 @@ module mmu_vboard #(
       .wb_cyc_o(cyc), .wb_stb_o(stb), .wb_we_o(we), .wb_adr_o(adr), .wb_dat_o(dat_w),
       .wb_sel_o(sel), .wb_dat_i(dat_r), .wb_ack_i(ack), .wb_err_i(err), .wb_stall_i(stall));
 
-  mmu_ptmem #(.WORDS(MEM_BYTES / 8), .AW(PA_BITS - 3)) u_mem (
+  mmu_spram #(.AW(PA_BITS - 3)) u_mem (
       .clk_i(clk_i), .rst_ni(rst_ni),
       .wb_cyc_i(cyc), .wb_stb_i(stb), .wb_we_i(we), .wb_adr_i(adr), .wb_dat_i(dat_w),
       .wb_sel_i(sel), .wb_dat_o(dat_r), .wb_ack_o(ack), .wb_err_o(err), .wb_stall_o(stall));

@@ -5,7 +5,8 @@
 //
 // Under SYNTHESIS the SB_SPRAM256KA primitives are used; otherwise a
 // behavioural model with the same timing (one clock read latency, nibble
-// write masks) stands in, for Verilator and Icarus.
+// write masks) stands in, for Verilator and Icarus: the virtual boards use
+// it too, so they have the real board's page-table memory.
 `default_nettype none
 
 module mmu_spram #(
