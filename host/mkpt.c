@@ -36,24 +36,6 @@ int mkpt_parse_perm(const char *s)
 	return perm;
 }
 
-static int get_pte(const struct mkpt *pt, uint64_t pa, uint64_t *pte)
-{
-	uint64_t word;
-
-	if (memimg_read64(pt->img, pa & ~7ULL, &word))
-		return -1;
-	*pte = pt->g.pte_bytes == 8 ? word : (word >> ((pa & 4) * 8)) & 0xffffffffULL;
-	return 0;
-}
-
-static int put_pte(struct mkpt *pt, uint64_t pa, uint64_t pte)
-{
-	if (pt->g.pte_bytes == 8)
-		return memimg_write64(pt->img, pa & ~7ULL, pte, 0xff);
-	return memimg_write64(pt->img, pa & ~7ULL, pte << ((pa & 4) * 8),
-			      (pa & 4) ? 0xf0 : 0x0f);
-}
-
 static int alloc_table(struct mkpt *pt, unsigned level, uint64_t *pa, char *err, size_t errlen)
 {
 	uint64_t page = BIT(pt->g.page_bits);
@@ -107,58 +89,6 @@ int mkpt_init(struct mkpt *pt, struct memimg *img, const struct mmu_config *cfg,
 	return MMU_OK;
 }
 
-static uint64_t leaf_pte(const struct mkpt *pt, unsigned level, uint64_t pa, unsigned perm)
-{
-	uint64_t pte;
-
-	if (pt->g.x86) {
-		pte = BIT(MMU_X86PTE_P) | pa;
-		if (perm & MKPT_W)
-			pte |= BIT(MMU_X86PTE_RW);
-		if (perm & MKPT_U)
-			pte |= BIT(MMU_X86PTE_US);
-		if (perm & MKPT_G)
-			pte |= BIT(MMU_X86PTE_G);
-		if (perm & MKPT_A)
-			pte |= BIT(MMU_X86PTE_A);
-		if (perm & MKPT_D)
-			pte |= BIT(MMU_X86PTE_D);
-		if (level > 0)
-			pte |= BIT(MMU_X86PTE_PS);
-		if (pt->nxe && !(perm & MKPT_X))
-			pte |= BIT(MMU_X86PTE_XD);
-		return pte;
-	}
-	/* RISC-V order: V R W X U G A D at bits 0..7, PPN from bit 10. */
-	return BIT(MMU_RVPTE_V) | ((uint64_t)perm << 1) | ((pa >> pt->g.page_bits) << 10);
-}
-
-static uint64_t pointer_pte(const struct mkpt *pt, uint64_t table)
-{
-	if (pt->g.x86)
-		return BIT(MMU_X86PTE_P) | BIT(MMU_X86PTE_RW) | BIT(MMU_X86PTE_US) | table;
-	return BIT(MMU_RVPTE_V) | ((table >> pt->g.page_bits) << 10);
-}
-
-/* Decode a present entry: 1 = pointer (table in *next), 0 = leaf, -1 = absent. */
-static int decode(const struct mkpt *pt, uint64_t pte, unsigned level, uint64_t *next)
-{
-	if (pt->g.x86) {
-		if (!(pte & BIT(MMU_X86PTE_P)))
-			return -1;
-		if (level == 0 || (pte & BIT(MMU_X86PTE_PS)))
-			return 0;
-		*next = pte & MASK(52) & ~MASK(12);
-		return 1;
-	}
-	if (!(pte & BIT(MMU_RVPTE_V)))
-		return -1;
-	if (pte & (BIT(MMU_RVPTE_R) | BIT(MMU_RVPTE_X)))
-		return 0;
-	*next = ((pte >> 10) & MASK(pt->g.pa_bits - pt->g.page_bits)) << pt->g.page_bits;
-	return 1;
-}
-
 static int check_mapping(const struct mkpt *pt, uint64_t va, uint64_t pa, unsigned shift,
 			 unsigned perm, unsigned *level, char *err, size_t errlen)
 {
@@ -197,7 +127,7 @@ static int check_mapping(const struct mkpt *pt, uint64_t va, uint64_t pa, unsign
 			 g->pa_bits);
 		return MMU_E_INVAL;
 	}
-	if (!g->x86 && (!(perm & (MKPT_R | MKPT_X)) || ((perm & MKPT_W) && !(perm & MKPT_R)))) {
+	if (!g->x86 && (!(perm & (PTE_R | PTE_X)) || ((perm & PTE_W) && !(perm & PTE_R)))) {
 		snprintf(err, errlen, "a RISC-V-style leaf needs r or x, and w needs r");
 		return MMU_E_INVAL;
 	}
@@ -215,23 +145,23 @@ int mkpt_map(struct mkpt *pt, uint64_t va, uint64_t pa, unsigned page_shift, uns
 	if (rc)
 		return rc;
 	for (level = g->levels - 1;; level--) {
-		uint64_t idx = (va >> mmu_level_shift(g, level)) & MASK(g->idx_bits[level]);
+		uint64_t idx = pte_index(g, va, level);
 		uint64_t pte_pa = table + idx * g->pte_bytes, pte, next = 0;
 		int kind;
 
-		if (get_pte(pt, pte_pa, &pte)) {
+		if (pte_get(pt->img, g, pte_pa, &pte)) {
 			snprintf(err, errlen, "table at 0x%llx is outside the image",
 				 (unsigned long long)table);
 			return MMU_E_RANGE;
 		}
-		kind = decode(pt, pte, level, &next);
+		kind = pte_decode(g, pte, level, &next);
 		if (level == leaf_level) {
 			if (kind >= 0) {
 				snprintf(err, errlen, "VA 0x%llx is already mapped",
 					 (unsigned long long)va);
 				return MMU_E_INVAL;
 			}
-			put_pte(pt, pte_pa, leaf_pte(pt, level, pa, perm));
+			pte_put(pt->img, g, pte_pa, pte_leaf(g, level, pa, perm, pt->nxe));
 			return MMU_OK;
 		}
 		if (kind == 0) {
@@ -243,7 +173,7 @@ int mkpt_map(struct mkpt *pt, uint64_t va, uint64_t pa, unsigned page_shift, uns
 			rc = alloc_table(pt, level - 1, &next, err, errlen);
 			if (rc)
 				return rc;
-			put_pte(pt, pte_pa, pointer_pte(pt, next));
+			pte_put(pt->img, g, pte_pa, pte_pointer(g, next));
 		}
 		table = next;
 	}

@@ -13,12 +13,9 @@
 #include <stdint.h>
 
 #include "memimg.h"
+#include "pte.h"
 #include "mmu_model.h"
 
-/* Permission letters of a mapping: "rwxugad". */
-enum mkpt_perm {
-	MKPT_R = 1, MKPT_W = 2, MKPT_X = 4, MKPT_U = 8, MKPT_G = 16, MKPT_A = 32, MKPT_D = 64,
-};
 
 struct mkpt {
 	struct memimg *img;
@@ -36,7 +33,7 @@ int mkpt_init(struct mkpt *pt, struct memimg *img, const struct mmu_config *cfg,
 /* Map one page of 2^page_shift bytes. */
 int mkpt_map(struct mkpt *pt, uint64_t va, uint64_t pa, unsigned page_shift, unsigned perm,
 	     char *err, size_t errlen);
-/* Parse "rwxugad" (or "-" for none) into MKPT_* bits; -1 if malformed. */
+/* Parse "rwxugad" (or "-" for none) into PTE_* bits; -1 if malformed. */
 int mkpt_parse_perm(const char *s);
 /* Bytes of one table at level (0 = last level), rounded to whole pages. */
 uint64_t mkpt_table_bytes(const struct mmu_geometry *g, unsigned level);

@@ -74,7 +74,7 @@ static int bench_mode(const struct setup *s)
 		goto out;
 	for (unsigned i = 0; i < PAGES; i++)
 		if (mkpt_map(&pt, va + ((uint64_t)i << 12), 0x80000000ULL + ((uint64_t)i << 12), 12,
-			     MKPT_R | MKPT_W | MKPT_U | MKPT_A | MKPT_D, err, sizeof(err)))
+			     PTE_R | PTE_W | PTE_U | PTE_A | PTE_D, err, sizeof(err)))
 			goto out;
 	memimg_ops(&img, &ops);
 	c2 = s->cfg;

@@ -38,7 +38,7 @@ static int setup(struct board *b)
 		return -1;
 	for (unsigned i = 0; i < 64; i++)
 		if (mkpt_map(&pt, 0x400000 + i * 0x1000ull, 0x10000000 + i * 0x1000ull, 12,
-			     MKPT_R | MKPT_W | MKPT_U | MKPT_A | MKPT_D, err, sizeof(err)))
+			     PTE_R | PTE_W | PTE_U | PTE_A | PTE_D, err, sizeof(err)))
 			return -1;
 	rc = board_mem_write(b, 0, img.data, img.used);
 	if (!rc)

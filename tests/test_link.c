@@ -326,9 +326,9 @@ static void run_against_model(struct board *b, unsigned mode, unsigned seed, siz
 			pa = (rng_next(&g) & ((1ull << (mode == MMU_MODE_SV32 || bi->pa_bits < 40 ?
 							   34 : 40)) - 1))
 			     >> shift << shift;
-			perm = (unsigned)rng_below(&g, 128) | MKPT_R;
-			if (mode != MMU_MODE_X86_64 && (perm & MKPT_W))
-				perm |= MKPT_R;
+			perm = (unsigned)rng_below(&g, 128) | PTE_R;
+			if (mode != MMU_MODE_X86_64 && (perm & PTE_W))
+				perm |= PTE_R;
 			rc = mkpt_map(&pt, va, pa, shift, perm, err, sizeof(err));
 			if (rc && ++tries > 1000)
 				fail_msg("mkpt_map keeps failing: %s", err);

@@ -85,7 +85,7 @@ static void every_mode_every_size(void **state)
 
 		build(&b, maps[i].mode, 0);
 		assert_int_equal(mkpt_map(&b.pt, maps[i].va, maps[i].pa, maps[i].shift,
-					  MKPT_R | MKPT_W | MKPT_U | MKPT_A | MKPT_D, b.err,
+					  PTE_R | PTE_W | PTE_U | PTE_A | PTE_D, b.err,
 					  sizeof(b.err)), 0);
 		start_model(&b, maps[i].mode, NULL);
 		r = tr(&b, maps[i].va + off, MMU_ACCESS_W, MMU_PRIV_U);
@@ -105,8 +105,8 @@ static void permissions_and_nx(void **state)
 
 	(void)state;
 	build(&b, MMU_MODE_X86_64, 1);
-	assert_int_equal(mkpt_map(&b.pt, 0x1000, 0x9000, 12, MKPT_R | MKPT_U, b.err, sizeof(b.err)), 0);
-	assert_int_equal(mkpt_map(&b.pt, 0x2000, 0xa000, 12, MKPT_R | MKPT_X | MKPT_G, b.err,
+	assert_int_equal(mkpt_map(&b.pt, 0x1000, 0x9000, 12, PTE_R | PTE_U, b.err, sizeof(b.err)), 0);
+	assert_int_equal(mkpt_map(&b.pt, 0x2000, 0xa000, 12, PTE_R | PTE_X | PTE_G, b.err,
 				  sizeof(b.err)), 0);
 	start_model(&b, MMU_MODE_X86_64, &p);
 	assert_int_equal(tr(&b, 0x1000, MMU_ACCESS_R, MMU_PRIV_U).cause, MMU_CAUSE_OK);
@@ -124,33 +124,33 @@ static void refused_mappings(void **state)
 
 	(void)state;
 	build(&b, MMU_MODE_SV39, 0);
-	assert_int_equal(mkpt_map(&b.pt, 0x200000, 0x400000, 21, MKPT_R, b.err, sizeof(b.err)), 0);
+	assert_int_equal(mkpt_map(&b.pt, 0x200000, 0x400000, 21, PTE_R, b.err, sizeof(b.err)), 0);
 	/* inside an existing 2 MiB page */
-	assert_int_equal(mkpt_map(&b.pt, 0x201000, 0x1000, 12, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 0x201000, 0x1000, 12, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
 	assert_non_null(strstr(b.err, "larger page"));
 	/* the same VA again */
-	assert_int_equal(mkpt_map(&b.pt, 0x200000, 0x400000, 21, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 0x200000, 0x400000, 21, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
 	/* a 2 MiB page over a table of 4 KiB pages */
-	assert_int_equal(mkpt_map(&b.pt, 0x401000, 0x1000, 12, MKPT_R, b.err, sizeof(b.err)), 0);
-	assert_int_equal(mkpt_map(&b.pt, 0x400000, 0x400000, 21, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 0x401000, 0x1000, 12, PTE_R, b.err, sizeof(b.err)), 0);
+	assert_int_equal(mkpt_map(&b.pt, 0x400000, 0x400000, 21, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
 	/* misaligned, wrong size, non-canonical, PA too wide, w without r, no r/x */
-	assert_int_equal(mkpt_map(&b.pt, 0x601000, 0x400000, 21, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 0x601000, 0x400000, 21, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
-	assert_int_equal(mkpt_map(&b.pt, 0x600000, 0x400000, 16, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 0x600000, 0x400000, 16, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
-	assert_int_equal(mkpt_map(&b.pt, 1ULL << 40, 0, 12, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 1ULL << 40, 0, 12, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
-	assert_int_equal(mkpt_map(&b.pt, 0x1000, 1ULL << 56, 12, MKPT_R, b.err, sizeof(b.err)),
+	assert_int_equal(mkpt_map(&b.pt, 0x1000, 1ULL << 56, 12, PTE_R, b.err, sizeof(b.err)),
 			 MMU_E_INVAL);
-	assert_int_equal(mkpt_map(&b.pt, 0x1000, 0, 12, MKPT_W, b.err, sizeof(b.err)), MMU_E_INVAL);
-	assert_int_equal(mkpt_map(&b.pt, 0x1000, 0, 12, MKPT_U, b.err, sizeof(b.err)), MMU_E_INVAL);
+	assert_int_equal(mkpt_map(&b.pt, 0x1000, 0, 12, PTE_W, b.err, sizeof(b.err)), MMU_E_INVAL);
+	assert_int_equal(mkpt_map(&b.pt, 0x1000, 0, 12, PTE_U, b.err, sizeof(b.err)), MMU_E_INVAL);
 	done(&b);
 	/* x86 has no 512 GiB pages */
 	build(&b, MMU_MODE_X86_64, 0);
-	assert_int_equal(mkpt_map(&b.pt, 0, 0, 39, MKPT_R, b.err, sizeof(b.err)), MMU_E_INVAL);
+	assert_int_equal(mkpt_map(&b.pt, 0, 0, 39, PTE_R, b.err, sizeof(b.err)), MMU_E_INVAL);
 	done(&b);
 }
 
@@ -166,8 +166,8 @@ static void fixed_image_fills_up(void **state)
 	assert_int_equal(memimg_create(&img, 0, 0x3000, 0, err, sizeof(err)), 0);
 	assert_int_equal(mkpt_init(&pt, &img, &c, MMU_MODE_SV39, 0, 0, 0, err, sizeof(err)), 0);
 	/* root + L1 + L0 = 3 pages: fits exactly; a second L1 does not. */
-	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, MKPT_R, err, sizeof(err)), 0);
-	assert_int_equal(mkpt_map(&pt, 1ULL << 30, 0x1000, 12, MKPT_R, err, sizeof(err)), MMU_E_RANGE);
+	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, PTE_R, err, sizeof(err)), 0);
+	assert_int_equal(mkpt_map(&pt, 1ULL << 30, 0x1000, 12, PTE_R, err, sizeof(err)), MMU_E_RANGE);
 	assert_non_null(strstr(err, "full"));
 	memimg_free(&img);
 	/* Root not aligned, root below the base. */
@@ -186,7 +186,7 @@ static void perm_letters(void **state)
 	(void)state;
 	assert_int_equal(mkpt_parse_perm("rwxugad"), 0x7f);
 	assert_int_equal(mkpt_parse_perm("-"), 0);
-	assert_int_equal(mkpt_parse_perm("ru"), MKPT_R | MKPT_U);
+	assert_int_equal(mkpt_parse_perm("ru"), PTE_R | PTE_U);
 	assert_int_equal(mkpt_parse_perm(""), -1);
 	assert_int_equal(mkpt_parse_perm("rr"), -1);
 	assert_int_equal(mkpt_parse_perm("rq"), -1);
@@ -249,11 +249,11 @@ static void allocation_failures(void **state)
 	assert_int_equal(memimg_create(&img, 0, 0, 1, err, sizeof(err)), 0);
 	assert_int_equal(mkpt_init(&pt, &img, &c, MMU_MODE_SV39, 0, 0, 0, err, sizeof(err)), 0);
 	testmem_fail_alloc_after(0);
-	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, MKPT_R, err, sizeof(err)), MMU_E_NOMEM);
+	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, PTE_R, err, sizeof(err)), MMU_E_NOMEM);
 	testmem_fail_alloc_after(-1);
 	assert_non_null(strstr(err, "out of memory"));
 	/* and after the failure the builder still works */
-	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, MKPT_R, err, sizeof(err)), 0);
+	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, PTE_R, err, sizeof(err)), 0);
 	assert_int_equal(pt.tables, 3);
 	/* save: the temporary file name */
 	testmem_fail_alloc_after(0);

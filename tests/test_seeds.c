@@ -144,7 +144,7 @@ static void seed001_two_level_table_size(void **state)
 		uint64_t va = (uint64_t)(i * 5) << 22; /* every fifth 4 MiB region */
 
 		assert_int_equal(mkpt_map(&pt, va, 0x10000000 + ((uint64_t)i << 12), 12,
-					  MKPT_R | MKPT_U, err, sizeof(err)), 0);
+					  PTE_R | PTE_U, err, sizeof(err)), 0);
 	}
 	assert_int_equal(pt.tables, 1 + 205);
 	assert_int_equal(img.used, 4096 + 205 * 4096); /* 824 KiB */
