@@ -28,8 +28,8 @@ asan_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 asan_LDFLAGS:= -fsanitize=address,undefined
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
-HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c
-TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link
+HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c
+TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link test_os
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \

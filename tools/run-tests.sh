@@ -62,6 +62,8 @@ run_check() { # label, command...
 # the link tests again on the real iCEBreaker top (UART PHY, SPRAM) in simulation
 LINK_BOARD=uart LINK_FUZZ=3000 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart \
 	run_suite "test_link (icebreaker top)" "$B/rel/tests/test_link"
+# the OS layer on the virtual board: the fault cases and a shorter integrity run
+OS_DEVICE=sim OS_OPS=5000 run_suite "test_os (sim)" "$B/rel/tests/test_os"
 run_plain "rtl lint" make -s lint-rtl
 # the iCEBreaker bitstream: fits the UP5K and meets its clock
 run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
