@@ -5,7 +5,7 @@
 #   make test    every test (unit, sanitizers, valgrind, CLI); ends with "N passed, N failed"
 #   make lint    every C file through clang with warnings as errors (RTL lint joins with rtl/)
 #   make bench   model throughput figures (median of 5 runs)
-#   make demo    the seeds' textbook example end to end on the model
+#   make demo    the main job: the seeds' example, the virtual board, workloads on the OS layer
 #   make gen     regenerate the shared constants (C, Verilog, docs/constants.md)
 #   make clean
 .DELETE_ON_ERROR:
@@ -28,7 +28,7 @@ asan_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 asan_LDFLAGS:= -fsanitize=address,undefined
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
-HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c
+HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c host/workload.c
 TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link test_os
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v

@@ -13,12 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "memimg.h"
 #include "mkpt.h"
 #include "board.h"
+#include "dev.h"
 #include "mmu_model.h"
+#include "os.h"
+#include "workload.h"
 
 #define ERRLEN 256
 #define MASK(n) ((n) >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (n)) - 1)
@@ -36,6 +40,11 @@ static void usage_main(FILE *f)
 		"              on the C model or the virtual board (--device model|sim)\n"
 		"  mkpt        build page tables in a memory image from a mapping list\n"
 		"  info        what the device is built with (--device model|sim)\n"
+		"  run         run a workload on the OS layer: demand paging, COW, swap, faults\n"
+		"              handled on the host (--device sim|model; sim is the default)\n"
+		"  maps        run a workload, then print its address space like /proc/PID/maps\n"
+		"  pt          run a workload, then dump its page tables\n"
+		"  stats       run a workload, print only the figures (same as run)\n"
 		"  help        this text; `mmuctl COMMAND --help` for a command\n"
 		"\n"
 		"See docs/mmuctl.md for formats and examples.\n");
@@ -1123,6 +1132,357 @@ static int cmd_info(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* ---- run, maps, pt, stats: workloads on the OS layer ---- */
+
+enum { SHOW_STATS = 1, SHOW_MAPS = 2, SHOW_PT = 4 };
+
+static void usage_run(FILE *f, const char *cmd)
+{
+	fprintf(f,
+		"usage: mmuctl %s WORKLOAD [TRACE] [OPTIONS]\n"
+		"\n"
+		"Run a workload on a small OS on the host that uses the device as its MMU:\n"
+		"page tables live in the device's memory, data frames on the host, faults are\n"
+		"handled on the host (zero-fill, file, swap-in, copy-on-write, A/D, segmentation\n"
+		"and protection faults), frames are reclaimed by the clock algorithm into swap.\n"
+		"\n"
+		"workloads:\n"
+		"  seq          write then read every page in order, pass after pass\n"
+		"  random       random 8-byte reads and writes, each read checked\n"
+		"  stride       every --stride-th page round and round (translation only)\n"
+		"  cow          fill pages, fork --children children that write some, check all\n"
+		"  file         mmap a file shared (--file, or a temporary one): read, write, sync,\n"
+		"               check the file\n"
+		"  trace FILE   replay a valgrind lackey trace (valgrind --tool=lackey\n"
+		"               --trace-mem=yes) or lines \"VA r|w|x\"\n"
+		"\n"
+		"options:\n"
+		"  --device DEV       sim (default: the virtual board), model, usb[:VID:PID]\n"
+		"  --mode MODE        sv39 (default), sv32, sv48, x86_64\n"
+		"  --frames N         data frames on the host (default 64)\n"
+		"  --swap-slots N     swap size in pages (default 4096)\n"
+		"  --swap FILE        the swap file (default: an unnamed temporary file)\n"
+		"  --pages N          working set in pages (default 256)\n"
+		"  --accesses N       about how many accesses (default 100000)\n"
+		"  --stride N         page stride for stride (default 7)\n"
+		"  --children N       children per round for cow (default 2)\n"
+		"  --file PATH        the file for the file workload (read and written)\n"
+		"  --seed N           random seed (default 1)\n"
+		"  --ad hw|fault      A/D updates by the MMU (default) or by the fault handler\n"
+		"  --maps, --pt       also print the address space / page tables at the end\n"
+		"  --json             one JSON object instead of text\n"
+		"  --no-progress      no progress bar (it shows only when stderr is a terminal)\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Exit status: 0 done and every check matched, 1 an error or a mismatch,\n"
+		"2 bad arguments.\n", cmd);
+}
+
+struct run_opts {
+	const char *device;
+	unsigned mode, ad_fault;
+	struct mmu_os_config oc;
+	struct wl_opts w;
+	int show, json, progress;
+};
+
+static void progress_bar(void *ctx, unsigned long done, unsigned long total)
+{
+	unsigned pct = total ? (unsigned)(done * 100 / total) : 100, w = pct > 100 ? 40 : pct * 40 / 100;
+	char bar[41];
+
+	(void)ctx;
+	memset(bar, '=', w);
+	memset(bar + w, ' ', 40 - w);
+	bar[40] = '\0';
+	fprintf(stderr, "\r[%s] %3u%%  %lu accesses", bar, pct > 100 ? 100 : pct, done);
+	fflush(stderr);
+}
+
+static int parse_run(int argc, char **argv, struct run_opts *o)
+{
+	enum { O_DEVICE = 256, O_MODE, O_FRAMES, O_SLOTS, O_SWAP, O_PAGES, O_ACC, O_STRIDE,
+	       O_CHILD, O_FILE, O_SEED, O_AD, O_MAPS, O_PT, O_JSON, O_NOPROG };
+	static const struct option lo[] = {
+		{ "device", 1, 0, O_DEVICE }, { "mode", 1, 0, O_MODE }, { "frames", 1, 0, O_FRAMES },
+		{ "swap-slots", 1, 0, O_SLOTS }, { "swap", 1, 0, O_SWAP }, { "pages", 1, 0, O_PAGES },
+		{ "accesses", 1, 0, O_ACC }, { "stride", 1, 0, O_STRIDE },
+		{ "children", 1, 0, O_CHILD }, { "file", 1, 0, O_FILE }, { "seed", 1, 0, O_SEED },
+		{ "ad", 1, 0, O_AD }, { "maps", 0, 0, O_MAPS }, { "pt", 0, 0, O_PT },
+		{ "json", 0, 0, O_JSON }, { "no-progress", 0, 0, O_NOPROG },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	const char *cmd = argv[0];
+	int c, k;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		const char *arg = optarg;
+		unsigned v = 0;
+		uint64_t v64 = 0;
+		char err[ERRLEN];
+		struct mmu_textbook tb;
+
+		switch (c) {
+		case 'h':
+			usage_run(stdout, cmd);
+			return 1;
+		case O_DEVICE: o->device = arg; break;
+		case O_MODE:
+			if (cli_mode(arg, &o->mode, &tb, err, sizeof(err)) ||
+			    o->mode == MMU_MODE_TEXTBOOK) {
+				fprintf(stderr, "mmuctl: --mode %s: use sv32, sv39, sv48 or x86_64\n", arg);
+				return -1;
+			}
+			break;
+		case O_FRAMES: case O_SLOTS: case O_PAGES: case O_STRIDE: case O_CHILD:
+			if (cli_uint(arg, 1u << 24, &v) || (!v && c != O_SLOTS)) {
+				fprintf(stderr, "mmuctl: --%s wants a number%s, not '%s'\n",
+					lo[c - O_DEVICE].name, c == O_SLOTS ? "" : " above 0", arg);
+				return -1;
+			}
+			if (c == O_FRAMES) o->oc.frames = v;
+			else if (c == O_SLOTS) o->oc.swap_slots = v;
+			else if (c == O_PAGES) o->w.pages = v;
+			else if (c == O_STRIDE) o->w.stride = v;
+			else o->w.children = v;
+			break;
+		case O_ACC: case O_SEED:
+			if (cli_u64(arg, &v64) || (c == O_ACC && (!v64 || v64 > (1ULL << 40)))) {
+				fprintf(stderr, "mmuctl: --%s wants a number, not '%s'\n",
+					c == O_ACC ? "accesses" : "seed", arg);
+				return -1;
+			}
+			if (c == O_ACC) o->w.accesses = (unsigned long)v64;
+			else o->w.seed = v64;
+			break;
+		case O_SWAP: o->oc.swap_path = arg; break;
+		case O_FILE: o->w.path = arg; break;
+		case O_AD:
+			if (strcmp(arg, "hw") && strcmp(arg, "fault")) {
+				fprintf(stderr, "mmuctl: --ad wants hw or fault, not '%s'\n", arg);
+				return -1;
+			}
+			o->ad_fault = !strcmp(arg, "fault");
+			break;
+		case O_MAPS: o->show |= SHOW_MAPS; break;
+		case O_PT: o->show |= SHOW_PT; break;
+		case O_JSON: o->json = 1; break;
+		case O_NOPROG: o->progress = 0; break;
+		default:
+			fprintf(stderr, "mmuctl: bad option '%s' (see mmuctl %s --help)\n",
+				argv[optind - 1], cmd);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mmuctl: %s needs a workload: seq, random, stride, cow, file or "
+			"trace FILE\n", cmd);
+		return -1;
+	}
+	k = wl_parse(argv[optind]);
+	if (k < 0) {
+		fprintf(stderr, "mmuctl: unknown workload '%s' (seq, random, stride, cow, file, "
+			"trace FILE)\n", argv[optind]);
+		return -1;
+	}
+	o->w.kind = (enum wl_kind)k;
+	optind++;
+	if (k == WL_TRACE) {
+		if (optind >= argc) {
+			fprintf(stderr, "mmuctl: trace needs a trace file\n");
+			return -1;
+		}
+		o->w.path = argv[optind++];
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mmuctl: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int print_pt_entry(void *ctx, const struct mmu_pt_entry *e)
+{
+	const struct mmu_os *os = ctx;
+	const struct mmu_geometry *g = mmu_os_geometry(os);
+	char perm[8];
+
+	(void)g;
+	if (e->present)
+		printf("  0x%016" PRIx64 " -> 0x%012" PRIx64 "  %s  pte 0x%016" PRIx64 " @0x%06" PRIx64 "\n",
+		       e->va, e->pa, mmu_perm_string(pte_perm(g, e->pte) & 0x7f, perm), e->pte,
+		       e->pte_pa);
+	else
+		printf("  0x%016" PRIx64 " -> swap slot %u          pte 0x%016" PRIx64 " @0x%06" PRIx64 "\n",
+		       e->va, e->slot, e->pte, e->pte_pa);
+	return 0;
+}
+
+static void print_maps(struct mmu_os *os, int pid)
+{
+	struct mmu_vma_info v;
+
+	for (unsigned i = 0; !mmu_os_vma(os, pid, i, &v); i++)
+		printf("%012" PRIx64 "-%012" PRIx64 " %c%c%c%c %08" PRIx64 " %02lx:%02lx %-8lu %s\n",
+		       v.start, v.end, v.prot & MMU_PROT_R ? 'r' : '-',
+		       v.prot & MMU_PROT_W ? 'w' : '-', v.prot & MMU_PROT_X ? 'x' : '-',
+		       v.flags & MMU_MAP_SHARED ? 's' : 'p', v.offset, v.dev >> 8, v.dev & 0xff,
+		       v.ino, v.heap ? "[heap]" : v.anon ? (v.flags & MMU_MAP_SHARED ? "[shmem]" : "[anon]") : "");
+}
+
+static void print_run(const struct run_opts *o, struct dev *d, const struct mmu_os_stats *st,
+		      const struct wl_result *r, const struct mmu_counters *dc)
+{
+	double tps = r->seconds > 0 ? (double)st->translations / r->seconds : 0;
+	double hit = st->translations ? 100.0 * (double)st->hits / (double)st->translations : 0;
+	uint64_t page = 4096;
+
+	if (o->json) {
+		printf("{\"workload\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"frames\":%u,"
+		       "\"swap_slots\":%u,\"pages\":%u,\"accesses\":%lu,\"translations\":%" PRIu64 ","
+		       "\"seconds\":%.6f,\"translations_per_second\":%.0f,\"tlb_hits\":%" PRIu64 ","
+		       "\"tlb_hit_rate\":%.4f,\"walks\":%" PRIu64 ",\"faults\":{",
+		       wl_name(o->w.kind), d->info.name, mmu_mode_name(o->mode), o->oc.frames,
+		       o->oc.swap_slots, o->w.pages, r->accesses, st->translations, r->seconds, tps,
+		       st->hits, hit / 100, st->translations - st->hits);
+		for (unsigned k = 0; k < MMU_FAULT_COUNT; k++)
+			printf("%s\"%s\":%" PRIu64, k ? "," : "", mmu_os_fault_name(k), st->faults[k]);
+		printf("},\"evictions\":%" PRIu64 ",\"accessed_bits_cleared\":%" PRIu64 ","
+		       "\"swap_out\":%" PRIu64 ",\"swap_in\":%" PRIu64 ",\"file_in\":%" PRIu64 ","
+		       "\"file_out\":%" PRIu64 ",\"invalidations\":%" PRIu64 ",\"fences\":%" PRIu64 ","
+		       "\"pte_writes\":%" PRIu64 ",\"checked_bytes\":%lu,\"mismatches\":%lu,"
+		       "\"trace_segv\":%lu,\"trace_prot\":%lu,\"device_counters\":{",
+		       st->evictions, st->ref_cleared, st->swap_out, st->swap_in, st->file_in,
+		       st->file_out, st->invalidations, st->fences, st->pte_writes, r->checked,
+		       r->mismatches, r->segv, r->prot);
+		for (unsigned k = 0; k < MMU_CNT_COUNT; k++)
+			printf("%s\"%s\":%u", k ? "," : "", mmu_cnt_name(k), dc->c[k]);
+		printf("}}\n");
+		return;
+	}
+	printf("workload %s on %s (%s): ", wl_name(o->w.kind), d->info.name,
+	       mmu_mode_name(o->mode));
+	if (o->w.kind == WL_TRACE)
+		printf("%s, ", o->w.path);
+	else
+		printf("%u pages, ", o->w.pages);
+	printf("%u frames, %u swap slots\n", o->oc.frames, o->oc.swap_slots);
+	printf("accesses        %lu", r->accesses);
+	if (o->w.kind == WL_TRACE)
+		printf(" (%lu trace lines; %lu segmentation, %lu protection faults)", r->trace_lines,
+		       r->segv, r->prot);
+	printf("\ntranslations    %" PRIu64 " in %.3f s: %.0f per second\n", st->translations,
+	       r->seconds, tps);
+	printf("TLB hit rate    %.1f%% (%" PRIu64 " hits, %" PRIu64 " walks)\n", hit, st->hits,
+	       st->translations - st->hits);
+	printf("faults         ");
+	for (unsigned k = 0; k < MMU_FAULT_COUNT; k++)
+		printf(" %s %" PRIu64 "%s", mmu_os_fault_name(k), st->faults[k],
+		       k + 1 < MMU_FAULT_COUNT ? "," : "\n");
+	printf("evictions       %" PRIu64 " (the clock hand cleared %" PRIu64 " accessed bits)\n",
+	       st->evictions, st->ref_cleared);
+	printf("swap            %" PRIu64 " pages out, %" PRIu64 " in (%.1f / %.1f MiB); "
+	       "%u of %u slots in use\n", st->swap_out, st->swap_in,
+	       (double)(st->swap_out * page) / 1048576.0, (double)(st->swap_in * page) / 1048576.0,
+	       st->swap_used, st->swap_total);
+	printf("files           %" PRIu64 " pages read, %" PRIu64 " written back\n", st->file_in,
+	       st->file_out);
+	printf("page tables     %" PRIu64 " PTE writes, %" PRIu64 " invalidations, %" PRIu64
+	       " fences; %u of %u table pages in use\n", st->pte_writes, st->invalidations,
+	       st->fences, st->tables_used, st->tables_total);
+	printf("device          %u lookups, %u hits, %u walks, %u PTE reads, %u PTE writes "
+	       "(A/D), %u PWC hits\n", dc->c[MMU_CNT_LOOKUPS], dc->c[MMU_CNT_HITS],
+	       dc->c[MMU_CNT_WALKS], dc->c[MMU_CNT_PTE_READS], dc->c[MMU_CNT_PTE_WRITES],
+	       dc->c[MMU_CNT_PWC_HITS]);
+	if (r->checked)
+		printf("data check      %lu bytes compared: %lu mismatches\n", r->checked,
+		       r->mismatches);
+}
+
+static int cmd_run(int argc, char **argv, int show)
+{
+	struct run_opts o = { 0 };
+	struct dev *d = NULL;
+	struct mmu_os *os = NULL;
+	struct wl_result r;
+	struct mmu_os_stats st;
+	struct mmu_counters dc = { { 0 } };
+	char err[ERRLEN];
+	int rc;
+
+	o.device = "sim";
+	o.mode = MMU_MODE_SV39;
+	o.oc.frames = 64;
+	o.oc.swap_slots = 4096;
+	o.w.pages = 256;
+	o.w.accesses = 100000;
+	o.w.stride = 7;
+	o.w.children = 2;
+	o.w.seed = 1;
+	o.show = show;
+	o.progress = isatty(2);
+	rc = parse_run(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	o.oc.mode = o.mode;
+	o.oc.ad_fault = (int)o.ad_fault;
+	if (o.progress && !o.json) {
+		o.w.progress = progress_bar;
+	}
+	rc = dev_open(&d, o.device, NULL, 0, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "mmuctl: --device %s: %s\n", o.device, err);
+		return rc == MMU_E_UNSUPPORTED || rc == MMU_E_INVAL ? 2 : 1;
+	}
+	rc = mmu_os_new(&os, d, &o.oc, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "mmuctl: %s\n", err);
+		dev_close(d);
+		return rc == MMU_E_IO ? 1 : 2;
+	}
+	dev_stats(d, 1, NULL);
+	mmu_os_clear_stats(os);
+	rc = wl_run(os, &o.w, &r, err, sizeof(err));
+	if (o.w.progress)
+		fputc('\n', stderr);
+	mmu_os_get_stats(os, &st);
+	if (!rc)
+		rc = dev_stats(d, 0, &dc);
+	if (rc) {
+		fprintf(stderr, "mmuctl: %s workload: %s\n", wl_name(o.w.kind),
+			err[0] ? err : mmu_os_strerror(rc));
+	} else {
+		if (o.show & SHOW_STATS)
+			print_run(&o, d, &st, &r, &dc);
+		if (o.show & SHOW_MAPS) {
+			if (o.show & SHOW_STATS)
+				printf("\nmaps of pid %d:\n", r.pid);
+			print_maps(os, r.pid);
+		}
+		if (o.show & SHOW_PT) {
+			unsigned asid;
+			uint64_t root;
+
+			mmu_os_context(os, r.pid, &asid, &root);
+			printf("%spage tables of pid %d (ASID %u, root 0x%" PRIx64 "):\n",
+			       o.show & SHOW_STATS ? "\n" : "", r.pid, asid, root);
+			rc = mmu_os_walk(os, r.pid, print_pt_entry, os);
+		}
+	}
+	mmu_os_free(os);
+	dev_close(d);
+	if (rc)
+		return 1;
+	if (r.mismatches) {
+		fprintf(stderr, "mmuctl: %lu mismatches between what was written and read back\n",
+			r.mismatches);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1139,6 +1499,12 @@ int main(int argc, char **argv)
 		return cmd_mkpt(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "stats"))
+		return cmd_run(argc - 1, argv + 1, SHOW_STATS);
+	if (!strcmp(argv[1], "maps"))
+		return cmd_run(argc - 1, argv + 1, SHOW_MAPS);
+	if (!strcmp(argv[1], "pt"))
+		return cmd_run(argc - 1, argv + 1, SHOW_PT);
 	fprintf(stderr, "mmuctl: unknown command '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;

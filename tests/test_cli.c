@@ -386,6 +386,125 @@ static void sim_device_agrees_with_model(void **state)
 		unsetenv("MMU_VBOARD");
 }
 
+/* Remove "key":value (and its comma) from a one-line JSON object. */
+static void strip_field(char *s, const char *key)
+{
+	char pat[64], *p, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(s, pat);
+	if (!p)
+		return;
+	e = p + strlen(pat);
+	if (*e == '"') {
+		e = strchr(e + 1, '"');
+		assert_non_null(e);
+		e++;
+	} else {
+		while (*e && *e != ',' && *e != '}')
+			e++;
+	}
+	if (*e == ',')
+		e++;
+	memmove(p, e, strlen(e) + 1);
+}
+
+/* The same workload on the model and on the virtual board: every figure but
+ * the device's name and the time agrees - faults, evictions, swap traffic,
+ * TLB hits, and the board's own counters. */
+static void run_workloads_sim_equals_model(void **state)
+{
+	static char m[65536];
+	static const char *const work[][10] = {
+		{ "cow", "--pages", "40", "--frames", "32", "--accesses", "6000", "--seed", "1",
+		  "--no-progress" },
+		{ "random", "--pages", "64", "--frames", "16", "--accesses", "3000", "--seed", "1",
+		  "--no-progress" },
+		{ "file", "--pages", "24", "--frames", "16", "--accesses", "200", "--seed", "1",
+		  "--no-progress" },
+		{ "stride", "--pages", "50", "--frames", "20", "--accesses", "4000", "--seed", "1",
+		  "--no-progress" },
+		{ "trace", "trace.txt", "--frames", "8", "--mode", "x86_64", "--swap-slots", "64",
+		  "--seed=1", "--no-progress" },
+	};
+
+	(void)state;
+	write_file("trace.txt", "==1== a lackey header\n0x10000 w\n0x10008 r\nI  0401b792,2\n"
+		   " S 1fff000750,8\n L 1fff000ffc,8\n M 0x20000,4\n0x500000 x\n0x10000 r\n"
+		   "0x7fffffff0000 r\n");
+	for (unsigned w = 0; w < sizeof(work) / sizeof(work[0]); w++) {
+		const char *const *a = work[w];
+
+		if (run(NULL, "run", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], "--json",
+			"--device", "model", NULL))
+			fail_msg("%s on the model: %s", a[0], err);
+		strip_field(out, "device");
+		strip_field(out, "seconds");
+		strip_field(out, "translations_per_second");
+		memcpy(m, out, sizeof(m));
+		if (run(NULL, "run", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], "--json", NULL))
+			fail_msg("%s on sim (the default device): %s", a[0], err);
+		assert_non_null(strstr(out, "\"device\":\"sim\""));
+		strip_field(out, "device");
+		strip_field(out, "seconds");
+		strip_field(out, "translations_per_second");
+		if (strcmp(m, out))
+			fail_msg("%s: model and sim differ\nmodel %s\nsim   %s", a[0], m, out);
+		assert_non_null(strstr(out, "\"mismatches\":0"));
+	}
+	/* the trace met one address outside every mapping? no: all mapped, and
+	 * the x86 run's accesses are all there */
+	assert_non_null(strstr(out, "\"trace_segv\":0"));
+}
+
+static void run_text_maps_pt_and_refusals(void **state)
+{
+	(void)state;
+	assert_int_equal(run(NULL, "run", "cow", "--device", "model", "--pages", "8",
+			     "--accesses", "1000", NULL), 0);
+	assert_non_null(strstr(out, "TLB hit rate"));
+	assert_non_null(strstr(out, "cow-copy"));
+	assert_non_null(strstr(out, "0 mismatches"));
+	assert_int_equal(run(NULL, "maps", "seq", "--device", "model", "--pages", "4",
+			     "--accesses", "100", NULL), 0);
+	assert_non_null(strstr(out, " rw-p "));
+	assert_non_null(strstr(out, "[anon]"));
+	assert_int_equal(run(NULL, "pt", "seq", "--device", "model", "--pages", "4",
+			     "--accesses", "100", NULL), 0);
+	assert_non_null(strstr(out, "page tables of pid 0"));
+	assert_non_null(strstr(out, " -> 0x"));
+	assert_int_equal(run(NULL, "run", "--help", NULL), 0);
+	assert_non_null(strstr(out, "usage: mmuctl run"));
+	assert_int_equal(run(NULL, "maps", "--help", NULL), 0);
+	assert_non_null(strstr(out, "usage: mmuctl maps"));
+	assert_int_equal(run(NULL, "run", NULL), 2);
+	assert_non_null(strstr(err, "needs a workload"));
+	assert_int_equal(run(NULL, "run", "bogus", NULL), 2);
+	assert_non_null(strstr(err, "unknown workload"));
+	assert_int_equal(run(NULL, "run", "seq", "--frames", "0", NULL), 2);
+	assert_int_equal(run(NULL, "run", "seq", "--frames", "2", "--device", "model", NULL), 2);
+	assert_int_equal(run(NULL, "run", "seq", "--accesses", "x", NULL), 2);
+	assert_int_equal(run(NULL, "run", "seq", "--ad", "maybe", NULL), 2);
+	assert_int_equal(run(NULL, "run", "seq", "--mode", "textbook", NULL), 2);
+	assert_int_equal(run(NULL, "run", "seq", "--device", "usb", NULL), 2);
+	assert_non_null(strstr(err, "not available yet"));
+	assert_int_equal(run(NULL, "run", "seq", "--device", "floppy", NULL), 2);
+	assert_int_equal(run(NULL, "run", "seq", "extra", NULL), 2);
+	assert_int_equal(run(NULL, "run", "trace", NULL), 2);
+	assert_int_equal(run(NULL, "run", "trace", "missing.txt", "--device", "model", NULL), 1);
+	assert_non_null(strstr(err, "missing.txt"));
+	write_file("bad.trace", "0x1000 r\n0x2000 q\n");
+	assert_int_equal(run(NULL, "run", "trace", "bad.trace", "--device", "model", NULL), 1);
+	assert_non_null(strstr(err, "bad.trace:2"));
+	write_file("empty.trace", "==1== nothing\n");
+	assert_int_equal(run(NULL, "run", "trace", "empty.trace", "--device", "model", NULL), 1);
+	assert_non_null(strstr(err, "no accesses"));
+	/* out of memory is an error, not a hang: 4 frames, no swap */
+	assert_int_equal(run(NULL, "run", "seq", "--device", "model", "--frames", "4",
+			     "--swap-slots", "0", "--pages", "8", NULL), 1);
+	assert_non_null(strstr(err, "out of memory"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +514,8 @@ int main(void)
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(mkpt_is_all_or_nothing),
 		cmocka_unit_test(sim_device_agrees_with_model),
+		cmocka_unit_test(run_workloads_sim_equals_model),
+		cmocka_unit_test(run_text_maps_pt_and_refusals),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

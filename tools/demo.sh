@@ -60,3 +60,16 @@ run translate --device sim --mode x86_64 --nxe --smep --mem x86.img --priv u --a
 	0x401000 0x7ffffffff000
 run translate --device sim --mode x86_64 --nxe --smep --mem x86.img --priv s --access x \
 	0x401000 --json
+
+echo "== The OS on the host: fork + copy-on-write under memory pressure, on the default device (sim) =="
+echo "# 96 pages in 64 frames: demand paging, COW after fork, the clock algorithm, swap"
+run run cow --pages 96 --accesses 30000 --no-progress
+
+echo "== A real program's address stream: a valgrind lackey trace of /bin/true, in 32 frames =="
+if command -v valgrind >/dev/null; then
+	echo "\$ valgrind --tool=lackey --trace-mem=yes --log-file=true.trace /bin/true"
+	valgrind --tool=lackey --trace-mem=yes --log-file=true.trace /bin/true
+	run run trace true.trace --frames 32 --no-progress
+else
+	echo "(valgrind is not installed: make deps installs it)"
+fi
