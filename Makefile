@@ -18,7 +18,8 @@ GEN      := $(B)/gen
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-INC      := -I$(GEN) -Imodel -Ihost -Itests -Isim
+INC      := -I$(GEN) -Imodel -Ihost -Itests -Isim -I/usr/include/libusb-1.0
+USB_LIBS := -lusb-1.0
 DEPFLAGS  = -MMD -MP
 
 # Variants: rel (optimised), asan (address + undefined sanitizers).
@@ -28,7 +29,7 @@ asan_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 asan_LDFLAGS:= -fsanitize=address,undefined
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
-HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c host/workload.c
+HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c host/workload.c host/usb.c
 TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link test_os
 TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
@@ -94,32 +95,45 @@ $(B)/$(1)/libmmuhost.a: $(patsubst %.c,$(B)/$(1)/%.o,$(HOST_SRC))
 	ar rcs $$@ $$^
 
 $(B)/$(1)/mmuctl: $(B)/$(1)/host/mmuctl.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^
+	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(USB_LIBS)
 
 $(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(TEST_SUPPORT)) $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc -o $$@ $$^ -lcmocka
+	$$(CC) $$($(1)_LDFLAGS) -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc -o $$@ $$^ -lcmocka $$(USB_LIBS)
 endef
 $(eval $(call variant,rel))
 $(eval $(call variant,asan))
 
+# The usb transport's test: a virtual FTDI chip under umockdev (tests/vftdi.c).
+UMOCK_CFLAGS = $(shell pkg-config --cflags umockdev-1.0 glib-2.0 gobject-2.0)
+UMOCK_LIBS   = $(shell pkg-config --libs umockdev-1.0 glib-2.0 gobject-2.0) -lpthread
+define usb_test
+$(B)/$(1)/tests/vftdi.o $(B)/$(1)/tests/test_usb.o: WARN += $$(UMOCK_CFLAGS)
+$(B)/$(1)/tests/test_usb: $(B)/$(1)/tests/test_usb.o $(B)/$(1)/tests/vftdi.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
+	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ -lcmocka $$(USB_LIBS) $$(UMOCK_LIBS)
+endef
+$(eval $(call usb_test,rel))
+$(eval $(call usb_test,asan))
+
 # An object's dependency on a generated header must exist before the first build.
 $(foreach v,rel asan,$(eval $(B)/$(v)/model/mmu_model.o: $(GEN)/.stamp))
 
-build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix $(B)/rel/tests/,$(TESTS)) $(B)/rel/bench_model
+build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix $(B)/rel/tests/,$(TESTS)) \
+       $(B)/rel/tests/test_usb $(B)/rel/bench_model
 
 test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard \
       $(B)/rel/mmu-vboard-uart \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
+      $(B)/rel/tests/test_usb $(B)/asan/tests/test_usb \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken))
 	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
 	  bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
 $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
-	$(CC) -o $@ $^
+	$(CC) -o $@ $^ $(USB_LIBS)
 
 $(B)/rel/bench_link: $(B)/rel/sim/bench_link.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
-	$(CC) -o $@ $^
+	$(CC) -o $@ $^ $(USB_LIBS)
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart
 	$(B)/rel/bench_model
@@ -160,7 +174,7 @@ rtl-handshake: $(GEN)/.stamp
 
 lint: deps $(GEN)/.stamp lint-rtl
 	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c sim/bench_link.c model/gen_constants.c tests/*.c; do \
-	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) -fsyntax-only $$f || exit 1; \
+	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) $(UMOCK_CFLAGS) -fsyntax-only $$f || exit 1; \
 	done; echo "lint: C clean under gcc and clang"
 
 # The board's bitstream: synthesis, place and route with timing, icepack

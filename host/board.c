@@ -26,9 +26,9 @@ struct pending {
 };
 
 struct board {
-	int fd;
-	pid_t pid;
-	int timeout_ms;
+	const struct board_io *io;
+	void *ctx;
+	int timeout_ms, retries;
 	uint16_t next_tag;
 	unsigned nak;
 	struct board_info info;
@@ -39,6 +39,12 @@ struct board {
 	/* the last frame received: header + payload */
 	uint8_t frame[MMU_LINK_MAX_FRAME];
 	size_t frame_len;
+};
+
+/* The virtual board: a child process with a socket as its stdin and stdout. */
+struct sim_io {
+	int fd;
+	pid_t pid;
 };
 
 const char *board_strerror(int rc)
@@ -72,20 +78,23 @@ void board_set_timeout(struct board *b, int ms)
 	b->timeout_ms = ms;
 }
 
+void *board_io_ctx(const struct board *b, const struct board_io *io)
+{
+	return b && b->io == io ? b->ctx : NULL;
+}
+
+void board_set_retries(struct board *b, int n)
+{
+	b->retries = n < 0 ? 0 : n;
+}
+
 static int send_all(struct board *b, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t w = send(b->fd, p, n, MSG_NOSIGNAL);
+	int rc = b->io->send(b->ctx, p, n);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return BOARD_E_GONE;
-		p += w;
-		n -= (size_t)w;
-		b->ls.bytes_sent += (unsigned long)w;
-	}
-	return 0;
+	if (!rc)
+		b->ls.bytes_sent += (unsigned long)n;
+	return rc;
 }
 
 static int send_frame(struct board *b, uint8_t type, const uint8_t *payload, size_t len,
@@ -134,24 +143,13 @@ static int recv_frame(struct board *b)
 				b->ls.dropped_rx++;
 		}
 		long left = deadline - now_ms();
-		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
-		int pr;
-		ssize_t r;
+		long r;
 
 		if (left <= 0)
 			return BOARD_E_TIMEOUT;
-		pr = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0)
-			return BOARD_E_GONE;
-		if (pr == 0)
-			return BOARD_E_TIMEOUT;
-		r = recv(b->fd, b->in, sizeof(b->in), 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return BOARD_E_GONE;
+		r = b->io->recv(b->ctx, b->in, sizeof(b->in), left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0)
+			return (int)r;
 		b->in_len = (size_t)r;
 		b->in_pos = 0;
 		b->ls.bytes_received += (unsigned long)r;
@@ -189,10 +187,21 @@ int board_call(struct board *b, uint8_t type, const uint8_t *payload, size_t len
 {
 	uint16_t tag;
 	size_t n;
-	int rc = send_frame(b, type, payload, len, &tag, NULL);
+	int rc;
 
-	if (!rc)
-		rc = recv_answer(b, tag, type);
+	/* every request here is idempotent (a STATS with clear loses at most
+	 * the counts between the lost answer and the retry): on a timeout send
+	 * it again under a new tag, and a late first answer becomes a stray */
+	for (int tries = 0;; tries++) {
+		rc = send_frame(b, type, payload, len, &tag, NULL);
+		if (!rc)
+			rc = recv_answer(b, tag, type);
+		if (rc != BOARD_E_TIMEOUT || tries >= b->retries)
+			break;
+		b->ls.retransmits++;
+		if (b->io->resync)
+			b->io->resync(b->ctx);
+	}
 	if (rc)
 		return rc;
 	n = b->frame_len - MMU_LINK_HDR_BYTES;
@@ -277,13 +286,112 @@ static int resolve_vboard(const char *path, char *out, size_t n)
 	return 0;
 }
 
-int board_open_sim(struct board **out, const char *path, char *err, size_t errlen)
+/* ---- the sim transport ---- */
+
+static int sim_send(void *ctx, const uint8_t *p, size_t n)
 {
-	char prog[PATH_MAX];
-	struct board *b;
-	int sv[2], rc;
+	struct sim_io *s = ctx;
+
+	while (n) {
+		ssize_t w = send(s->fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return BOARD_E_GONE;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static long sim_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
+{
+	struct sim_io *s = ctx;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, timeout_ms);
+		ssize_t r;
+
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			return BOARD_E_GONE;
+		if (pr == 0)
+			return BOARD_E_TIMEOUT;
+		r = recv(s->fd, p, cap, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return BOARD_E_GONE;
+		return (long)r;
+	}
+}
+
+void board_reap_vboard(int fd, pid_t pid)
+{
+	int status;
+
+	close(fd);
+	if (pid <= 0)
+		return;
+	/* the virtual board exits at end of input; a hung one is killed */
+	for (int i = 0; i < 200; i++) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			return;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+static void sim_close_io(void *ctx)
+{
+	struct sim_io *s = ctx;
+
+	board_reap_vboard(s->fd, s->pid);
+	free(s);
+}
+
+static const struct board_io sim_io_ops = { "sim", sim_send, sim_recv, NULL, sim_close_io, NULL };
+
+int board_open_io(struct board **out, const struct board_io *io, void *ctx, char *err,
+		  size_t errlen)
+{
+	struct board *b = calloc(1, sizeof(*b));
+	int rc;
 
 	*out = NULL;
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		io->close(ctx);
+		return MMU_E_NOMEM;
+	}
+	b->io = io;
+	b->ctx = ctx;
+	b->timeout_ms = io->timeout_ms ? io->timeout_ms(ctx) : 10000;
+	b->retries = 2;
+	link_rx_init(&b->rx);
+	rc = read_info(b);
+	if (rc) {
+		snprintf(err, errlen, "the board did not answer INFO over %s: %s", io->name,
+			 board_strerror(rc));
+		board_close(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int board_spawn_vboard(const char *path, int *fd, pid_t *pid, char *err, size_t errlen)
+{
+	char prog[PATH_MAX];
+	int sv[2];
+
 	if (resolve_vboard(path, prog, sizeof(prog))) {
 		snprintf(err, errlen, "cannot find the virtual board program (set MMU_VBOARD)");
 		return MMU_E_INVAL;
@@ -293,25 +401,18 @@ int board_open_sim(struct board **out, const char *path, char *err, size_t errle
 			 strerror(errno));
 		return MMU_E_IO;
 	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		snprintf(err, errlen, "out of memory");
-		return MMU_E_NOMEM;
-	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
-		free(b);
 		return MMU_E_IO;
 	}
-	b->pid = fork();
-	if (b->pid < 0) {
+	*pid = fork();
+	if (*pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
-		free(b);
 		return MMU_E_IO;
 	}
-	if (b->pid == 0) {
+	if (*pid == 0) {
 		char *const argv[] = { prog, NULL };
 
 		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
@@ -320,41 +421,53 @@ int board_open_sim(struct board **out, const char *path, char *err, size_t errle
 		_exit(127);
 	}
 	close(sv[1]);
-	b->fd = sv[0];
-	b->timeout_ms = 10000;
-	link_rx_init(&b->rx);
-	rc = read_info(b);
+	*fd = sv[0];
+	return 0;
+}
+
+int board_open_sim(struct board **out, const char *path, char *err, size_t errlen)
+{
+	struct sim_io *s;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return MMU_E_NOMEM;
+	}
+	rc = board_spawn_vboard(path, &s->fd, &s->pid, err, errlen);
 	if (rc) {
-		snprintf(err, errlen, "virtual board '%s' did not answer INFO: %s", prog,
-			 board_strerror(rc));
-		board_close(b);
+		free(s);
 		return rc;
 	}
-	*out = b;
-	return 0;
+	rc = board_open_io(out, &sim_io_ops, s, err, errlen);
+	if (rc && rc != MMU_E_NOMEM) {
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, " (the virtual board)");
+	}
+	return rc;
+}
+
+int board_open(struct board **out, const char *spec, char *err, size_t errlen)
+{
+	if (!strcmp(spec, "sim"))
+		return board_open_sim(out, NULL, err, errlen);
+	if (!strncmp(spec, "sim:", 4))
+		return board_open_sim(out, spec + 4, err, errlen);
+	if (!strncmp(spec, "usb", 3) && (spec[3] == '\0' || spec[3] == ':'))
+		return board_open_usb(out, spec[3] ? spec + 4 : NULL, err, errlen);
+	*out = NULL;
+	snprintf(err, errlen, "unknown board '%s' (sim[:PATH], usb[:VID:PID])", spec);
+	return MMU_E_INVAL;
 }
 
 void board_close(struct board *b)
 {
-	int status;
-
 	if (!b)
 		return;
-	close(b->fd);
-	if (b->pid > 0) {
-		/* the virtual board exits at end of input; a hung one is killed */
-		for (int i = 0; i < 200; i++) {
-			pid_t w = waitpid(b->pid, &status, WNOHANG);
-
-			if (w == b->pid || (w < 0 && errno != EINTR))
-				goto done;
-			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-		}
-		kill(b->pid, SIGKILL);
-		while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-done:
+	b->io->close(b->ctx);
 	free(b);
 }
 
@@ -369,11 +482,28 @@ static void drain(struct board *b, struct pending *pend, size_t head, size_t cou
 	}
 }
 
+/* Send q[p->first .. p->first + p->count) as one TRANSLATE frame; the
+ * records carry their index in the batch as tag. */
+static int send_batch(struct board *b, const struct mmu_request *q, struct pending *p)
+{
+	uint8_t payload[MMU_LINK_MAX_PAYLOAD];
+
+	for (size_t j = 0; j < p->count; j++) {
+		struct mmu_request rq = q[p->first + j];
+
+		rq.tag = (uint32_t)j;
+		link_treq_put(payload + j * MMU_LINK_TREQ_BYTES, &rq);
+	}
+	return send_frame(b, MMU_MSG_TRANSLATE, payload, p->count * MMU_LINK_TREQ_BYTES,
+			  &p->tag, &p->enc_len);
+}
+
 int board_translate(struct board *b, const struct mmu_request *q, size_t n,
 		    struct mmu_response *r)
 {
 	struct pending pend[MAX_PENDING];
 	size_t head = 0, npend = 0, sent = 0, done = 0, inflight = 0;
+	int tries = 0;
 	unsigned amask = (1u << b->info.asid_bits) - 1;
 
 	for (size_t i = 0; i < n; i++)
@@ -381,7 +511,6 @@ int board_translate(struct board *b, const struct mmu_request *q, size_t n,
 			return MMU_E_INVAL;
 	while (done < n) {
 		while (sent < n && npend < MAX_PENDING) {
-			uint8_t payload[MMU_LINK_MAX_PAYLOAD];
 			size_t k = n - sent < b->info.max_batch ? n - sent : b->info.max_batch;
 			size_t enc = 1 + LINK_ENC_MAX(MMU_LINK_HDR_BYTES + k * MMU_LINK_TREQ_BYTES +
 						      MMU_LINK_CRC_BYTES);
@@ -390,20 +519,13 @@ int board_translate(struct board *b, const struct mmu_request *q, size_t n,
 
 			if (npend && inflight + enc > b->info.window)
 				break;
-			for (size_t j = 0; j < k; j++) {
-				struct mmu_request rq = q[sent + j];
-
-				rq.tag = (uint32_t)j;
-				link_treq_put(payload + j * MMU_LINK_TREQ_BYTES, &rq);
-			}
-			rc = send_frame(b, MMU_MSG_TRANSLATE, payload, k * MMU_LINK_TREQ_BYTES,
-					&p->tag, &p->enc_len);
+			p->first = sent;
+			p->count = k;
+			rc = send_batch(b, q, p);
 			if (rc) {
 				drain(b, pend, head, npend);
 				return rc;
 			}
-			p->first = sent;
-			p->count = k;
 			inflight += p->enc_len;
 			sent += k;
 			npend++;
@@ -412,6 +534,22 @@ int board_translate(struct board *b, const struct mmu_request *q, size_t n,
 		uint8_t seen[MMU_LINK_MAX_BATCH] = { 0 };
 		int rc = recv_answer(b, p->tag, MMU_MSG_TRANSLATE);
 
+		/* no answer: the frame or its answer was lost on the line; send
+		 * everything still owed again, under new tags (translation is
+		 * idempotent: the same PTEs give the same answers) */
+		if (rc == BOARD_E_TIMEOUT && tries < b->retries) {
+			tries++;
+			if (b->io->resync)
+				b->io->resync(b->ctx);
+			for (size_t i = 0; !rc && i < npend; i++) {
+				rc = send_batch(b, q, &pend[(head + i) % MAX_PENDING]);
+				b->ls.retransmits++;
+			}
+			if (!rc)
+				continue;
+		}
+		if (!rc)
+			tries = 0;
 		if (!rc && b->frame_len != MMU_LINK_HDR_BYTES + p->count * MMU_LINK_TRSP_BYTES)
 			rc = BOARD_E_PROTO;
 		for (size_t j = 0; !rc && j < p->count; j++) {

@@ -1,8 +1,8 @@
 /*
  * board.h - a host's connection to a board over the link protocol
- * (docs/protocol.md): the `sim` device (the virtual board, a Verilated
- * process spoken to over a socket) today; the USB transports will sit behind
- * the same byte I/O.
+ * (docs/protocol.md), over one of two byte transports: `sim` (the virtual
+ * board, a Verilated process spoken to over a socket) and `usb` (libusb-1.0:
+ * an FTDI bridge or a generic vendor bulk device, host/usb.c).
  *
  * Every call sends its frames, waits for each one's answer (matched by tag),
  * and returns 0 or a negative BOARD_E_* / MMU_E_* code.  A NAK leaves its
@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "mmu_model.h"
 
 enum {
@@ -31,23 +32,62 @@ struct board_info {
 
 /* Link health, from the host's side. */
 struct board_link_stats {
-	unsigned long frames_sent, answers, naks, dropped_rx, stray;
+	unsigned long frames_sent, answers, naks, dropped_rx, stray, retransmits;
 	unsigned long bytes_sent, bytes_received;
 };
 
 struct board;
 
+/*
+ * A byte transport under the link.  send may keep bytes back until the next
+ * recv (a USB transport gathers frames into one bulk transfer); recv waits
+ * at most timeout_ms and returns the bytes read (> 0), BOARD_E_TIMEOUT or
+ * BOARD_E_GONE; resync (may be NULL) clears the line after a timeout.
+ * Every function but close gets ctx; close releases it.
+ */
+struct board_io {
+	const char *name;
+	int (*send)(void *ctx, const uint8_t *p, size_t n);
+	long (*recv)(void *ctx, uint8_t *p, size_t cap, int timeout_ms);
+	int (*resync)(void *ctx);
+	void (*close)(void *ctx);
+	int (*timeout_ms)(void *ctx);  /* the answer timeout to start with (may be NULL: 10 s) */
+};
+
+/* Open a board over the transport io/ctx and read its INFO.  The board owns
+ * ctx from here on, also on failure (io->close releases it). */
+int board_open_io(struct board **out, const struct board_io *io, void *ctx, char *err,
+		  size_t errlen);
+
+/* The transport context under b, if b runs over io (else NULL). */
+void *board_io_ctx(const struct board *b, const struct board_io *io);
+
+/* "sim", "sim:PATH", "usb" or "usb:VID:PID[:...]" (host/usb.h). */
+int board_open(struct board **out, const char *spec, char *err, size_t errlen);
+
 /* Start the virtual board program `path` (NULL: $MMU_VBOARD, else
  * mmu-vboard next to this program) and read its INFO.  On failure *err
  * says why. */
 int board_open_sim(struct board **out, const char *path, char *err, size_t errlen);
+/* Start the virtual board program (path as for board_open_sim) with a
+ * socket as its standard input and output: *fd is the other end.  And stop
+ * it: close fd, wait for it to exit (kill it if it hangs).  For transports
+ * that put something between the host and the virtual board (the tests'
+ * virtual FTDI chip). */
+int board_spawn_vboard(const char *path, int *fd, pid_t *pid, char *err, size_t errlen);
+void board_reap_vboard(int fd, pid_t pid);
+/* A board over USB (host/usb.c); opts as after "usb:" (NULL: the defaults). */
+int board_open_usb(struct board **out, const char *opts, char *err, size_t errlen);
 void board_close(struct board *b);
 
 const struct board_info *board_get_info(const struct board *b);
 const struct board_link_stats *board_get_link_stats(const struct board *b);
 unsigned board_last_nak(const struct board *b);
 const char *board_strerror(int rc);
+/* How long to wait for an answer (default 10 s), and how many times to send a
+ * request again when none comes (default 2). */
 void board_set_timeout(struct board *b, int ms);
+void board_set_retries(struct board *b, int n);
 
 /* Translate n requests (batched into frames, up to the board's window in
  * flight).  r[i] answers q[i]; the tag of q[i] is not used on the wire. */

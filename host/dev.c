@@ -218,18 +218,19 @@ static const struct dev_ops sim_ops = {
 	sim_mem_write, sim_mem_read, sim_stats, sim_close,
 };
 
-static int open_sim(struct dev *d, const char *path, char *err, size_t errlen)
+/* A board over the link: the virtual board ("sim[:PATH]") or one on USB. */
+static int open_board(struct dev *d, const char *spec, char *err, size_t errlen)
 {
 	struct board *b;
 	const struct board_info *i;
-	int rc = board_open_sim(&b, path, err, errlen);
+	int rc = board_open(&b, spec, err, errlen);
 
 	if (rc)
 		return rc;
 	i = board_get_info(b);
 	d->ops = &sim_ops;
 	d->impl = b;
-	d->info.name = "sim";
+	d->info.name = spec[0] == 's' ? "sim" : "usb";
 	d->info.modes = i->modes;
 	d->info.sets = i->sets;
 	d->info.ways = i->ways;
@@ -257,12 +258,8 @@ int dev_open(struct dev **out, const char *spec, const struct mmu_config *cfg,
 	int rc;
 
 	*out = NULL;
-	if (strncmp(spec, "usb", 3) == 0 && (spec[3] == '\0' || spec[3] == ':')) {
-		snprintf(err, errlen, "device '%s' is not available yet: the USB transport is not "
-			 "built; use sim or model", spec);
-		return MMU_E_UNSUPPORTED;
-	}
-	if (strcmp(spec, "model") && strcmp(spec, "sim") && strncmp(spec, "sim:", 4)) {
+	if (strcmp(spec, "model") && strcmp(spec, "sim") && strncmp(spec, "sim:", 4) &&
+	    strcmp(spec, "usb") && strncmp(spec, "usb:", 4)) {
 		snprintf(err, errlen, "unknown device '%s' (model, sim[:PATH], usb[:VID:PID])",
 			 spec);
 		return MMU_E_INVAL;
@@ -275,7 +272,7 @@ int dev_open(struct dev **out, const char *spec, const struct mmu_config *cfg,
 	if (!strcmp(spec, "model"))
 		rc = open_model(d, cfg, mem_bytes, err, errlen);
 	else
-		rc = open_sim(d, spec[3] == ':' ? spec + 4 : NULL, err, errlen);
+		rc = open_board(d, spec, err, errlen);
 	if (rc) {
 		free(d);
 		return rc;

@@ -58,9 +58,10 @@ static void usage_translate(FILE *f)
 		"Translate each VA (from the command line, or lines `VA [r|w|x] [u|s] [asid=N]`\n"
 		"from --input) in order; A/D updates and TLB state persist between requests.\n"
 		"\n"
-		"  --device DEV       model (default: the C model in-process) or sim (the\n"
+		"  --device DEV       model (default: the C model in-process), sim (the\n"
 		"                     virtual board: the RTL behind the link protocol;\n"
-		"                     its build fixes the geometry); usb comes later\n"
+		"                     its build fixes the geometry) or usb[:VID:PID[:...]]\n"
+		"                     (a board over USB; docs/mmuctl.md lists the options)\n"
 		"  --mode MODE        sv32 | sv39 | sv48 | x86_64 |\n"
 		"                     textbook[:va=14,pa=12,page=64,idx=8[/..],pte=4|8]\n"
 		"  --mem FILE[@BASE]  raw little-endian memory image starting at BASE (default 0)\n"
@@ -108,11 +109,12 @@ static void usage_mkpt(FILE *f)
 
 /* ---- translate ---- */
 
-enum { DEV_MODEL, DEV_SIM };
+enum { DEV_MODEL, DEV_BOARD };
 
 struct translate_opts {
 	unsigned mode, asid, priv, access;
 	int device, geom_set;
+	const char *dev_spec;    /* DEV_BOARD: "sim", "usb:..." */
 	struct mmu_config cfg;
 	struct mmu_policy pol;
 	char *mem_arg;
@@ -507,14 +509,10 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 				o->device = DEV_MODEL;
 				break;
 			}
-			if (!strcmp(arg, "sim")) {
-				o->device = DEV_SIM;
+			if (!strcmp(arg, "sim") || !strcmp(arg, "usb") || !strncmp(arg, "usb:", 4)) {
+				o->device = DEV_BOARD;
+				o->dev_spec = arg;
 				break;
-			}
-			if (!strncmp(arg, "usb", 3)) {
-				fprintf(stderr, "mmuctl: device '%s' is not available yet: it needs the "
-					"USB transport; use --device sim or model\n", arg);
-				return -1;
 			}
 			fprintf(stderr, "mmuctl: unknown device '%s' (model, sim, usb[:VID:PID])\n", arg);
 			return -1;
@@ -628,7 +626,7 @@ bad:
 			o->cfg.asid_bits);
 		return -1;
 	}
-	if (o->device == DEV_SIM && o->show_tlb) {
+	if (o->device == DEV_BOARD && o->show_tlb) {
 		fprintf(stderr, "mmuctl: --show-tlb needs --device model (the link has no entry "
 			"inspection)\n");
 		return -1;
@@ -636,16 +634,16 @@ bad:
 	return 0;
 }
 
-/* --device sim: start the virtual board; its build fixes the geometry, which
- * the options may only repeat. */
+/* --device sim or usb: start the virtual board or open the real one; its
+ * build fixes the geometry, which the options may only repeat. */
 static int open_sim(struct translate_opts *o, struct board **b)
 {
 	const struct board_info *i;
 	char err[ERRLEN];
-	int rc = board_open_sim(b, NULL, err, sizeof(err));
+	int rc = board_open(b, o->dev_spec, err, sizeof(err));
 
 	if (rc) {
-		fprintf(stderr, "mmuctl: --device sim: %s\n", err);
+		fprintf(stderr, "mmuctl: --device %s: %s\n", o->dev_spec, err);
 		return -1;
 	}
 	i = board_get_info(*b);
@@ -744,7 +742,7 @@ static int cmd_translate(int argc, char **argv)
 	o.access = MMU_ACCESS_R;
 	if (parse_translate(argc, argv, &o))
 		return 2;
-	if (o.device == DEV_SIM && open_sim(&o, &s.b)) {
+	if (o.device == DEV_BOARD && open_sim(&o, &s.b)) {
 		board_close(s.b);
 		return 2;
 	}
@@ -1047,6 +1045,7 @@ static int cmd_info(int argc, char **argv)
 	};
 	struct board_info i;
 	struct board *b = NULL;
+	const char *spec = NULL;
 	int c, json = 0, sim = 0;
 
 	optind = 1;
@@ -1058,13 +1057,13 @@ static int cmd_info(int argc, char **argv)
 			return 0;
 		case 'j': json = 1; break;
 		case 'd':
-			if (!strcmp(optarg, "sim")) {
+			if (!strcmp(optarg, "sim") || !strcmp(optarg, "usb") ||
+			    !strncmp(optarg, "usb:", 4)) {
 				sim = 1;
-			} else if (!strncmp(optarg, "usb", 3)) {
-				fprintf(stderr, "mmuctl: device '%s' is not available yet: it needs the "
-					"USB transport; use --device sim or model\n", optarg);
-				return 2;
-			} else if (strcmp(optarg, "model")) {
+				spec = optarg;
+			} else if (!strcmp(optarg, "model")) {
+				sim = 0;
+			} else {
 				fprintf(stderr, "mmuctl: unknown device '%s' (model, sim, "
 					"usb[:VID:PID])\n", optarg);
 				return 2;
@@ -1083,8 +1082,8 @@ static int cmd_info(int argc, char **argv)
 	if (sim) {
 		char err[ERRLEN];
 
-		if (board_open_sim(&b, NULL, err, sizeof(err))) {
-			fprintf(stderr, "mmuctl: --device sim: %s\n", err);
+		if (board_open(&b, spec, err, sizeof(err))) {
+			fprintf(stderr, "mmuctl: --device %s: %s\n", spec, err);
 			return 2;
 		}
 		i = *board_get_info(b);
@@ -1104,7 +1103,7 @@ static int cmd_info(int argc, char **argv)
 		i.pa_bits = cfg.pa_bits;
 	}
 	if (json) {
-		printf("{\"device\":\"%s\",\"modes\":[", sim ? "sim" : "model");
+		printf("{\"device\":\"%s\",\"modes\":[", sim ? spec[0] == 's' ? "sim" : "usb" : "model");
 		print_modes(i.modes, 1);
 		printf("],\"tlb_sets\":%u,\"tlb_ways\":%u,\"sp_entries\":%u,\"pwc_entries\":%u,"
 		       "\"asid_bits\":%u,\"pa_bits\":%u", i.sets, i.ways, i.sp_n, i.pwc_n,
@@ -1115,7 +1114,8 @@ static int cmd_info(int argc, char **argv)
 			       i.version, i.mem_bytes, i.window, i.max_frame, i.max_batch, i.clk_khz);
 		printf("}\n");
 	} else {
-		printf("device %s\nmodes ", sim ? "sim (the virtual board)" : "model (default configuration)");
+		printf("device %s\nmodes ", !sim ? "model (default configuration)" :
+		       spec[0] == 's' ? "sim (the virtual board)" : "usb (a board over USB)");
 		print_modes(i.modes, 0);
 		printf("\ntlb %ux%u, %u superpage and %u PWC entries, %u-bit ASIDs, %u-bit PA\n",
 		       i.sets, i.ways, i.sp_n, i.pwc_n, i.asid_bits, i.pa_bits);

@@ -233,9 +233,12 @@ static void bad_arguments(void **state)
 	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--tlb", "banana", "--mem",
 			     "small.img", "0", NULL), 2);
 	assert_non_null(strstr(err, "bad value 'banana' for --tlb"));
-	assert_int_equal(run(NULL, "translate", "--device", "usb:0403:6010", "--mode", "sv39",
+	assert_int_equal(run(NULL, "translate", "--device", "usb:dead:beef", "--mode", "sv39",
 			     "--mem", "small.img", "0", NULL), 2);
-	assert_non_null(strstr(err, "not available yet"));
+	assert_non_null(strstr(err, "no USB device dead:beef found"));
+	assert_int_equal(run(NULL, "translate", "--device", "usb:0403:6010:baud=9", "--mode",
+			     "sv39", "--mem", "small.img", "0", NULL), 2);
+	assert_non_null(strstr(err, "'baud=9': give a number from 733 to 12000000"));
 	assert_int_equal(run(NULL, "translate", "--device", "floppy", "--mode", "sv39", "--mem",
 			     "small.img", "0", NULL), 2);
 	assert_int_equal(run(NULL, "translate", "--mode", "sv39", "--mem", "missing.img", "0", NULL), 2);
@@ -358,9 +361,9 @@ static void sim_device_agrees_with_model(void **state)
 	assert_int_equal(run(NULL, "translate", "--device", "sim", "--mode", "sv39", "--mem",
 			     "sv39.img@0x1f000", "--root", "0x1f000", "0x10", NULL), 2);
 	assert_non_null(strstr(err, "does not fit the board's page-table memory"));
-	assert_int_equal(run(NULL, "translate", "--device", "usb", "--mode", "sv39", "--mem",
-			     "sv39.img", "0x10", NULL), 2);
-	assert_non_null(strstr(err, "not available yet"));
+	assert_int_equal(run(NULL, "translate", "--device", "usb:dead:beef:bulk", "--mode", "sv39",
+			     "--mem", "sv39.img", "0x10", NULL), 2);
+	assert_non_null(strstr(err, "no USB device dead:beef found"));
 	/* info: what each device is built with */
 	assert_int_equal(run(NULL, "info", "--device", "sim", "--json", NULL), 0);
 	assert_string_equal(out, "{\"device\":\"sim\",\"modes\":[\"sv32\",\"sv39\",\"sv48\","
@@ -486,8 +489,10 @@ static void run_text_maps_pt_and_refusals(void **state)
 	assert_int_equal(run(NULL, "run", "seq", "--accesses", "x", NULL), 2);
 	assert_int_equal(run(NULL, "run", "seq", "--ad", "maybe", NULL), 2);
 	assert_int_equal(run(NULL, "run", "seq", "--mode", "textbook", NULL), 2);
-	assert_int_equal(run(NULL, "run", "seq", "--device", "usb", NULL), 2);
-	assert_non_null(strstr(err, "not available yet"));
+	assert_int_equal(run(NULL, "run", "seq", "--device", "usb:dead:beef", NULL), 1);
+	assert_non_null(strstr(err, "no USB device dead:beef found"));
+	assert_int_equal(run(NULL, "run", "seq", "--device", "usb:0403", NULL), 2);
+	assert_non_null(strstr(err, "is not VID:PID"));
 	assert_int_equal(run(NULL, "run", "seq", "--device", "floppy", NULL), 2);
 	assert_int_equal(run(NULL, "run", "seq", "extra", NULL), 2);
 	assert_int_equal(run(NULL, "run", "trace", NULL), 2);

@@ -723,7 +723,10 @@ static void refusals(void **state)
 		oc.mode = MMU_MODE_SV39;
 		oc.swap_path = "/nonexistent/dir/swap";
 		assert_int_equal(os_new_rc(&oc, "swap"), MMU_E_IO);
-		assert_int_equal(dev_open(&d, "usb", NULL, 0, err, sizeof(err)), MMU_E_UNSUPPORTED);
+		assert_int_equal(dev_open(&d, "usb:dead:beef", NULL, 0, err, sizeof(err)), MMU_E_IO);
+		assert_non_null(strstr(err, "no USB device dead:beef found"));
+		assert_int_equal(dev_open(&d, "usb:fifo:latency=0", NULL, 0, err, sizeof(err)),
+				 MMU_E_INVAL);
 		assert_int_equal(dev_open(&d, "floppy", NULL, 0, err, sizeof(err)), MMU_E_INVAL);
 	}
 }

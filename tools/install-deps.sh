@@ -2,7 +2,8 @@
 # Install the Debian packages this project needs, if any is missing.
 # Runs `apt-get update` once, first, and only when something must be installed.
 set -euo pipefail
-pkgs=(build-essential clang libcmocka-dev valgrind pkg-config verilator iverilog yosys nextpnr-ice40 fpga-icestorm)
+pkgs=(build-essential clang libcmocka-dev valgrind pkg-config verilator iverilog yosys nextpnr-ice40 fpga-icestorm
+      libusb-1.0-0-dev umockdev libumockdev-dev libglib2.0-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -62,6 +62,21 @@ run_check() { # label, command...
 # the link tests again on the real iCEBreaker top (UART PHY, SPRAM) in simulation
 LINK_BOARD=uart LINK_FUZZ=3000 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart \
 	run_suite "test_link (icebreaker top)" "$B/rel/tests/test_link"
+# the usb transport through libusb against virtual FTDI/bulk devices (umockdev),
+# in front of the virtual board and of the iCEBreaker top with its UART
+run_suite "test_usb" "$B/rel/tests/test_usb"
+MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart run_suite "test_usb (icebreaker top)" "$B/rel/tests/test_usb"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_suite "test_usb (asan+ubsan)" "$B/asan/tests/test_usb"
+if command -v valgrind >/dev/null; then
+	# every libusb call is a round trip to umockdev's thread, a hundred times
+	# slower under valgrind: USB_QUICK puts short batches in place of the workloads
+	USB_QUICK=1 LD_PRELOAD=libumockdev-preload.so.0 run_suite "test_usb (valgrind)" \
+		valgrind -q --error-exitcode=77 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect --trace-children=yes \
+		--trace-children-skip='*/sh,*/rm,*/mmu-vboard*' "$B/rel/tests/test_usb"
+fi
 # the OS layer on the virtual board: the fault cases and a shorter integrity run
 OS_DEVICE=sim OS_OPS=5000 run_suite "test_os (sim)" "$B/rel/tests/test_os"
 run_plain "rtl lint" make -s lint-rtl
