@@ -4,14 +4,15 @@
 #   make build   the model library, mmuctl and the test programs
 #   make test    every test (unit, sanitizers, valgrind, CLI); ends with "N passed, N failed"
 #   make lint    every C file through clang with warnings as errors (RTL lint joins with rtl/)
-#   make bench   model throughput figures (median of 5 runs)
+#   make bench   model, link and host-library figures (median of 5 runs)
 #   make demo    the main job: the seeds' example, the virtual board, workloads on the OS layer
 #   make gen     regenerate the shared constants (C, Verilog, docs/constants.md)
+#   make install PREFIX=/usr/local DESTDIR=   libmmu (static), headers, pkg-config, mmuctl
 #   make clean
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all help deps build test lint bench demo gen clean check-gen synth-core
+.PHONY: all help deps build test lint bench demo gen clean check-gen synth-core install
 
 B        := build
 GEN      := $(B)/gen
@@ -135,8 +136,12 @@ $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/re
 $(B)/rel/bench_link: $(B)/rel/sim/bench_link.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
 	$(CC) -o $@ $^ $(USB_LIBS)
 
-bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart
+$(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
+	$(CC) -o $@ $^ $(USB_LIBS)
+
+bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart
 	$(B)/rel/bench_model
+	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard-uart 3000
 
@@ -173,7 +178,7 @@ rtl-handshake: $(GEN)/.stamp
 .PHONY: rtl-handshake
 
 lint: deps $(GEN)/.stamp lint-rtl
-	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c sim/bench_link.c model/gen_constants.c tests/*.c; do \
+	@for f in $(MODEL_SRC) $(HOST_SRC) host/mmuctl.c model/bench_model.c sim/bench_link.c sim/bench_host.c model/gen_constants.c tests/*.c; do \
 	  clang $(CSTD) $(WARN) -Wno-unknown-warning-option $(INC) $(UMOCK_CFLAGS) -fsyntax-only $$f || exit 1; \
 	done; echo "lint: C clean under gcc and clang"
 
@@ -191,6 +196,24 @@ synth-core: deps $(GEN)/.stamp
 	@mkdir -p $(B)/synth
 	yosys -q -l $(B)/synth/yosys.log -s tools/synth_core.ys
 	@grep -A30 '=== mmu_core ===' $(B)/synth/yosys.log | grep -E 'SB_LUT4|SB_RAM40|SB_DFF|SB_CARRY|cells'
+
+# ---- install: libmmu.a (model + host), the public headers, libmmu.pc, the programs ----
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBMMU_VERSION := 0.1.0
+PUBLIC_H := host/mmu.h $(GEN)/mmu_constants.h model/mmu_model.h host/dev.h host/board.h \
+            host/usb.h host/os.h host/workload.h
+$(B)/rel/libmmu.a: $(patsubst %.c,$(B)/rel/%.o,$(MODEL_SRC) $(HOST_SRC))
+	rm -f $@
+	ar rcs $@ $^
+$(B)/libmmu.pc: tools/libmmu.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBMMU_VERSION)|' $< > $@
+install: deps $(B)/rel/libmmu.a $(B)/libmmu.pc $(B)/rel/mmuctl $(B)/rel/mmu-vboard
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mmu $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(B)/rel/libmmu.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(B)/libmmu.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 $(PUBLIC_H) $(DESTDIR)$(PREFIX)/include/mmu/
+	install -m 755 $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(DESTDIR)$(PREFIX)/bin/
 
 demo: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard
 	bash tools/demo.sh $(B)/rel/mmuctl

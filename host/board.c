@@ -36,8 +36,9 @@ struct board {
 	struct link_rx rx;
 	uint8_t in[4096];
 	size_t in_len, in_pos;
-	/* the last frame received: header + payload */
-	uint8_t frame[MMU_LINK_MAX_FRAME];
+	/* the last frame received: header + payload (inside rx, valid until
+	 * the next byte is fed to it) */
+	const uint8_t *frame;
 	size_t frame_len;
 };
 
@@ -132,10 +133,13 @@ static int recv_frame(struct board *b)
 
 	for (;;) {
 		while (b->in_pos < b->in_len) {
-			enum link_rx_event ev = link_rx_byte(&b->rx, b->in[b->in_pos++]);
+			size_t used;
+			enum link_rx_event ev = link_rx_feed(&b->rx, b->in + b->in_pos,
+							     b->in_len - b->in_pos, &used);
 
+			b->in_pos += used;
 			if (ev == LINK_RX_FRAME) {
-				memcpy(b->frame, b->rx.frame, b->rx.frame_len);
+				b->frame = b->rx.frame;
 				b->frame_len = b->rx.frame_len;
 				return 0;
 			}
@@ -288,12 +292,10 @@ static int resolve_vboard(const char *path, char *out, size_t n)
 
 /* ---- the sim transport ---- */
 
-static int sim_send(void *ctx, const uint8_t *p, size_t n)
+int board_fd_send(int fd, const uint8_t *p, size_t n)
 {
-	struct sim_io *s = ctx;
-
 	while (n) {
-		ssize_t w = send(s->fd, p, n, MSG_NOSIGNAL);
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -305,12 +307,10 @@ static int sim_send(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static long sim_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
+long board_fd_recv(int fd, uint8_t *p, size_t cap, int timeout_ms)
 {
-	struct sim_io *s = ctx;
-
 	for (;;) {
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int pr = poll(&pfd, 1, timeout_ms);
 		ssize_t r;
 
@@ -320,13 +320,23 @@ static long sim_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
 			return BOARD_E_GONE;
 		if (pr == 0)
 			return BOARD_E_TIMEOUT;
-		r = recv(s->fd, p, cap, 0);
+		r = recv(fd, p, cap, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return BOARD_E_GONE;
 		return (long)r;
 	}
+}
+
+static int sim_send(void *ctx, const uint8_t *p, size_t n)
+{
+	return board_fd_send(((struct sim_io *)ctx)->fd, p, n);
+}
+
+static long sim_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
+{
+	return board_fd_recv(((struct sim_io *)ctx)->fd, p, cap, timeout_ms);
 }
 
 void board_reap_vboard(int fd, pid_t pid)

@@ -76,6 +76,9 @@ int board_open_sim(struct board **out, const char *path, char *err, size_t errle
  * virtual FTDI chip). */
 int board_spawn_vboard(const char *path, int *fd, pid_t *pid, char *err, size_t errlen);
 void board_reap_vboard(int fd, pid_t pid);
+/* The sim transport's byte I/O on such a socket (the board_io contract). */
+int board_fd_send(int fd, const uint8_t *p, size_t n);
+long board_fd_recv(int fd, uint8_t *p, size_t cap, int timeout_ms);
 /* A board over USB (host/usb.c); opts as after "usb:" (NULL: the defaults). */
 int board_open_usb(struct board **out, const char *opts, char *err, size_t errlen);
 void board_close(struct board *b);

@@ -14,38 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_board.h"
 #include "bench_util.h"
 #include "board.h"
-#include "memimg.h"
-#include "mkpt.h"
 #include "mmu_model.h"
 
 #define RUNS 5
 #define UART_BYTES_PER_S 300000.0   /* 3 Mbaud, 10 bits a byte */
-
-static int setup(struct board *b)
-{
-	struct mmu_config cfg;
-	struct memimg img;
-	struct mkpt pt;
-	char err[256];
-	int rc;
-
-	mmu_config_default(&cfg);
-	cfg.pa_bits = board_get_info(b)->pa_bits;
-	if (mmu_config_resolve(&cfg) || memimg_create(&img, 0, 0x10000, 0, err, sizeof(err)) ||
-	    mkpt_init(&pt, &img, &cfg, MMU_MODE_SV39, 0, 0x1000, 0, err, sizeof(err)))
-		return -1;
-	for (unsigned i = 0; i < 64; i++)
-		if (mkpt_map(&pt, 0x400000 + i * 0x1000ull, 0x10000000 + i * 0x1000ull, 12,
-			     PTE_R | PTE_W | PTE_U | PTE_A | PTE_D, err, sizeof(err)))
-			return -1;
-	rc = board_mem_write(b, 0, img.data, img.used);
-	if (!rc)
-		rc = board_set_context(b, 1, MMU_MODE_SV39, 0x1000);
-	memimg_free(&img);
-	return rc;
-}
 
 int main(int argc, char **argv)
 {
@@ -66,7 +41,7 @@ int main(int argc, char **argv)
 	}
 	q = calloc(n, sizeof(*q));
 	r = calloc(n, sizeof(*r));
-	if (!q || !r || setup(b)) {
+	if (!q || !r || bench_board_setup(b)) {
 		fprintf(stderr, "bench_link: setup failed\n");
 		return 1;
 	}

@@ -105,6 +105,64 @@ static enum link_rx_event feed(struct link_rx *rx, const uint8_t *p, size_t n, i
 	return last;
 }
 
+/* link_rx_feed gives the events, frames and decoder state of link_rx_byte
+ * byte by byte, on streams of good, broken, oversize frames and junk, cut
+ * into pieces of random length. */
+static void test_feed_equals_bytewise(void **state)
+{
+	static uint8_t s[200000];
+	struct link_rx a, b;
+	struct rng g;
+	size_t n = 0, i = 0;
+	unsigned events = 0;
+
+	(void)state;
+	g.s = 11;
+	while (n < sizeof(s) - 2 * LINK_ENC_MAX(MMU_LINK_MAX_FRAME)) {
+		uint8_t payload[MMU_LINK_MAX_PAYLOAD];
+		size_t len = rng_below(&g, MMU_LINK_MAX_PAYLOAD + 1), k;
+
+		for (size_t j = 0; j < len; j++)
+			payload[j] = rng_pct(&g, 20) ? 0 : (uint8_t)rng_below(&g, 256);
+		k = link_frame(MMU_MSG_MEM_WRITE, (uint16_t)n, payload, len, s + n, sizeof(s) - n);
+		if (rng_pct(&g, 20) && k > 2)           /* a flipped byte */
+			s[n + rng_below(&g, k - 1)] ^= (uint8_t)(1 + rng_below(&g, 255));
+		if (rng_pct(&g, 10) && k > 2)           /* cut short */
+			k = rng_below(&g, k);
+		n += k;
+		if (rng_pct(&g, 5))                     /* oversize: a long block of junk */
+			for (size_t j = 0; j < 700; j++)
+				s[n++] = (uint8_t)(1 + rng_below(&g, 255));
+	}
+	link_rx_init(&a);
+	link_rx_init(&b);
+	while (i < n) {
+		size_t piece = 1 + rng_below(&g, 600), used;
+		enum link_rx_event ev;
+
+		if (piece > n - i)
+			piece = n - i;
+		ev = link_rx_feed(&b, s + i, piece, &used);
+		assert_true(used >= 1 && used <= piece);
+		for (size_t j = 0; j < used; j++) {
+			enum link_rx_event e = link_rx_byte(&a, s[i + j]);
+
+			assert_int_equal(e, j + 1 == used ? ev : LINK_RX_NONE);
+		}
+		if (ev != LINK_RX_NONE)
+			events++;
+		if (ev == LINK_RX_FRAME) {
+			assert_int_equal(a.frame_len, b.frame_len);
+			assert_memory_equal(a.frame, b.frame, a.frame_len);
+		}
+		assert_int_equal(a.len, b.len);
+		assert_int_equal(a.rem, b.rem);
+		assert_int_equal(a.err, b.err);
+		i += used;
+	}
+	assert_true(events > 200);
+}
+
 static void test_decoder_round_trip_and_errors(void **state)
 {
 	struct link_rx rx;
@@ -732,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_crc_check_value),
 		cmocka_unit_test(test_cobs_vectors),
 		cmocka_unit_test(test_decoder_round_trip_and_errors),
+		cmocka_unit_test(test_feed_equals_bytewise),
 		cmocka_unit_test(test_info),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_csrs),

@@ -79,6 +79,8 @@ if command -v valgrind >/dev/null; then
 fi
 # the OS layer on the virtual board: the fault cases and a shorter integrity run
 OS_DEVICE=sim OS_OPS=5000 run_suite "test_os (sim)" "$B/rel/tests/test_os"
+# make install into a scratch DESTDIR; a program built with pkg-config alone runs
+run_check "install (pkg-config)" bash tools/test-install.sh "$B"
 run_plain "rtl lint" make -s lint-rtl
 # the iCEBreaker bitstream: fits the UP5K and meets its clock
 run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
