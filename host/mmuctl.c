@@ -1015,13 +1015,14 @@ out_img:
 static void usage_info(FILE *f)
 {
 	fprintf(f,
-		"usage: mmuctl info [--device model|sim] [--json]\n"
+		"usage: mmuctl info [--device model|sim|usb[:...]] [--json]\n"
 		"\n"
 		"What the device is built with: modes, TLB geometry, superpage and PWC\n"
 		"entries, ASID and PA widths; for a board also the link protocol version,\n"
 		"page-table memory, window, largest frame and batch, and clock.\n"
 		"\n"
-		"  --device DEV     model (default: the model's default configuration) or sim\n"
+		"  --device DEV     model (default: the model's default configuration), sim,\n"
+		"                   or usb[:VID:PID[:OPTIONS]] (docs/mmuctl.md)\n"
 		"  --json           one JSON object\n"
 		"  -h, --help       this text\n");
 }
@@ -1157,7 +1158,8 @@ static void usage_run(FILE *f, const char *cmd)
 		"               --trace-mem=yes) or lines \"VA r|w|x\"\n"
 		"\n"
 		"options:\n"
-		"  --device DEV       sim (default: the virtual board), model, usb[:VID:PID]\n"
+		"  --device DEV       sim (default: the virtual board), model,\n"
+		"                     usb[:VID:PID[:OPTIONS]] (a board on USB; docs/mmuctl.md)\n"
 		"  --mode MODE        sv39 (default), sv32, sv48, x86_64\n"
 		"  --frames N         data frames on the host (default 64)\n"
 		"  --swap-slots N     swap size in pages (default 4096)\n"

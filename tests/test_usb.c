@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -337,6 +338,38 @@ static void test_unplugged(void **state)
 	vftdi_free(v);
 }
 
+/* mmuctl, a separate process, reaches the same virtual device (umockdev's
+ * environment is inherited) and prints the board's INFO. */
+static void test_mmuctl_info(void **state)
+{
+	struct vftdi *v = plug(USB_FTDI_VID, USB_FT2232H_PID);
+	char cmd[1200], out[2048];
+	const char *vb = getenv("MMU_VBOARD");
+	size_t n;
+	FILE *p;
+
+	(void)state;
+	assert_non_null(vb);
+	/* build/rel/mmu-vboard[-uart] -> build/rel/mmuctl */
+	snprintf(cmd, sizeof(cmd), "\"$(dirname '%s')/mmuctl\" info --device usb --json 2>&1", vb);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	assert_non_null(strstr(out, "{\"device\":\"usb\",\"modes\":["));
+	assert_non_null(strstr(out, "\"protocol\":1,"));
+	snprintf(cmd, sizeof(cmd), "\"$(dirname '%s')/mmuctl\" info --device usb:0403:6010:turbo "
+		 "2>&1", vb);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(WEXITSTATUS(pclose(p)), 2);
+	assert_non_null(strstr(out, "unknown option 'turbo'"));
+	vftdi_free(v);
+}
+
 static void test_misconfigured_and_missing(void **state)
 {
 	struct vftdi *v = plug(USB_FTDI_VID, USB_FT2232H_PID);
@@ -374,6 +407,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stall_recovered),
 		cmocka_unit_test(test_lost_frame_retransmitted),
 		cmocka_unit_test(test_unplugged),
+		cmocka_unit_test(test_mmuctl_info),
 		cmocka_unit_test(test_misconfigured_and_missing),
 	};
 
