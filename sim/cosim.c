@@ -45,13 +45,30 @@ struct cosim {
 	/* memory write logs since the last response */
 	struct wr rtl_w[WLOG], model_w[WLOG];
 	unsigned n_rtl_w, n_model_w;
+	/* an invalidation racing the next walk: applied to the model inside its
+	 * race_at-th memory operation (1-based), as the RTL took it */
+	uint64_t race_rng;
+	int race_armed, race_used;
+	unsigned race_at, ops_seen;
+	struct cosim_ctl race_ctl;
+	unsigned races[4];      /* mid-walk races per invalidation kind */
 	char err[1024];
 };
+
+static void race_fire(struct cosim *c)
+{
+	c->ops_seen++;
+	if (c->race_armed && c->ops_seen == c->race_at) {
+		c->race_armed = 0;
+		mmu_invalidate(c->m, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
+	}
+}
 
 static int model_read(void *ctx, uint64_t pa, uint64_t *data)
 {
 	struct cosim *c = ctx;
 
+	race_fire(c);
 	return memimg_read64(&c->model_mem, pa, data);
 }
 
@@ -59,6 +76,7 @@ static int model_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
 {
 	struct cosim *c = ctx;
 
+	race_fire(c);
 	if (c->n_model_w < WLOG)
 		c->model_w[c->n_model_w] = (struct wr){ pa, data, sel };
 	c->n_model_w++;
@@ -89,6 +107,7 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	c->cfg = *cfg;
 	knobs = cfg->seed * 0x2545f4914f6cdd1dULL + cfg->mode;
 	c->gen.rng = knobs;
+	c->race_rng = knobs ^ 0x9e3779b97f4a7c15ULL;
 	c->pol.sum = (uint8_t)ptgen_pct(&c->gen, 50);
 	c->pol.mxr = (uint8_t)ptgen_pct(&c->gen, 50);
 	c->pol.wp = (uint8_t)ptgen_pct(&c->gen, 50);
@@ -341,9 +360,18 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	c->pend_head = (c->pend_head + 1) % 8;
 	c->pend_count--;
 	c->n_model_w = 0;
+	c->ops_seen = 0;
 	if (mmu_translate(c->m, q, &mr)) {
 		snprintf(c->err, sizeof(c->err), "model refused request %u", c->n_done);
 		return -1;
+	}
+	if (c->race_used) {
+		/* the racing invalidation is complete as well */
+		if (c->race_armed)
+			mmu_invalidate(c->m, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
+		c->race_armed = c->race_used = 0;
+		c->check_pending = 1;
+		c->n_done++;
 	}
 	bad = rtl->tag != (q->tag & 0xffff) || rtl->cause != mr.cause || rtl->level != mr.level ||
 	      rtl->exc != mr.exc || rtl->err != mr.err || rtl->hit != mr.hit ||
@@ -386,6 +414,43 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	if (mr.cause == MMU_CAUSE_OK && !(mr.hit && (mr.perm >> MMU_PERM_G & 1)))
 		c->ok_ring[c->ok_count++ % 16] = *q;
 	return 0;
+}
+
+int cosim_race(struct cosim *c, const struct mmu_request *q, struct cosim_ctl *ctl,
+	       unsigned *after_ops)
+{
+	uint64_t r;
+
+	if (c->setup_step != c->nasid + 1 || c->final)
+		return 0;
+	c->race_rng = c->race_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	r = c->race_rng >> 33;
+	if (r % 8)
+		return 0;
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->op = 2;
+	ctl->kind = (unsigned)(r >> 3) % 4;
+	/* mostly the request's own address space and page, so that the race
+	 * meets the entries the walk is about to make */
+	ctl->asid = (r >> 5) % 4 ? q->asid : (unsigned)(r >> 7) % c->nasid + 1;
+	ctl->data = (r >> 9) % 4 ? q->va : q->va ^ ((r >> 11) << 12);
+	*after_ops = (unsigned)(r >> 20) % 4;
+	return 1;
+}
+
+void cosim_race_accepted(struct cosim *c, const struct cosim_ctl *ctl, unsigned k, unsigned n)
+{
+	c->race_ctl = *ctl;
+	c->race_used = 1;
+	c->race_armed = 1;
+	c->race_at = k + 1;
+	if (k < n && ctl->kind < 4)
+		c->races[ctl->kind]++;
+}
+
+void cosim_races(const struct cosim *c, unsigned out[4])
+{
+	memcpy(out, c->races, sizeof(c->races));
 }
 
 int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl)

@@ -69,6 +69,22 @@ int cosim_check_counter(struct cosim *c, unsigned index, uint32_t rtl);
  * Requests may be issued ahead of their responses (up to 8 in flight);
  * responses are matched in order. */
 int cosim_stream_request(struct cosim *c, struct mmu_request *q);
+/*
+ * Invalidations racing walks.  cosim_race: 1 if request q (just handed out
+ * by cosim_next) is to meet an invalidation while it walks; the driver
+ * raises ctl_valid once the RTL has completed *after_ops memory operations
+ * of the walk, and holds the next operation's acknowledge until the RTL
+ * takes the invalidation, so that it lands mid-walk.  cosim_race_accepted:
+ * the RTL took it after k of the walk's n memory operations had completed
+ * (call before cosim_on_response; the model applies it inside its (k+1)-th
+ * operation, docs/spec-tlb.md "A walk in flight").  The invalidation counts
+ * as complete with the response.  cosim_races: mid-walk races so far, per
+ * invalidation kind.
+ */
+int cosim_race(struct cosim *c, const struct mmu_request *q, struct cosim_ctl *ctl,
+	       unsigned *after_ops);
+void cosim_race_accepted(struct cosim *c, const struct cosim_ctl *ctl, unsigned k, unsigned n);
+void cosim_races(const struct cosim *c, unsigned out[4]);
 /* Some request has translated since the last page-table change. */
 int cosim_stream_ready(const struct cosim *c);
 

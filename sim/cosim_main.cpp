@@ -5,6 +5,8 @@
 //
 // usage: cosim [--modes sv32,sv39,sv48,x86_64] [--seeds FIRST-LAST] [--requests N]
 //              [--break N]   (a build with MMU_BREAKABLE: run broken variant N)
+//              [--no-waits]  (no random bus wait states, stalls or response back-pressure)
+//              [--no-races]  (no invalidations racing walks)
 //              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
 // --geometry and --tb must repeat the -G parameters the RTL was built with.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
@@ -31,6 +33,14 @@ struct Rtl {
     std::unique_ptr<Vmmu_core> top;
     cosim *cs = nullptr;
     uint64_t cycle = 0;
+    // the memory slave: an operation is done when the RTL issues it; its
+    // acknowledge comes a clock later, or after random wait states (waits),
+    // or when the driver lets it go (hold, for a racing invalidation)
+    bool waits = false, hold = false;
+    int ack_in = -1;            // clocks until the pending acknowledge (-1: none)
+    bool pend_ok = true, pend_we = false;
+    uint64_t pend_dat = 0, rng = 1;
+    unsigned acks = 0;          // acknowledges (and errors) the RTL has taken
 
     // plusarg: "+break=N" for a build with MMU_BREAKABLE (nullptr: none)
     explicit Rtl(const char *plusarg) : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {
@@ -40,11 +50,17 @@ struct Rtl {
         }
     }
 
+    unsigned rand(unsigned n) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<unsigned>(rng >> 33) % n;
+    }
+
     // one clock: rising edge (RTL samples), Wishbone slave answers, falling edge
     void tick() {
         top->clk_i = 1;
         // sample the bus as the RTL drove it before this edge
         bool take = top->wb_cyc_o && top->wb_stb_o && !top->wb_stall_i;
+        if (top->wb_ack_i || top->wb_err_i) acks++;
         uint64_t adr = static_cast<uint64_t>(top->wb_adr_o) << 3;
         bool we = top->wb_we_o;
         uint64_t dat = top->wb_dat_o;
@@ -53,18 +69,28 @@ struct Rtl {
         top->clk_i = 0;
         top->wb_ack_i = 0;
         top->wb_err_i = 0;
-        if (take) {  // a registered slave: ack or err one clock after the request
+        if (take) {
             int rc;
             if (we) {
                 rc = cosim_mem_write(cs, adr, dat, sel);
             } else {
                 uint64_t d = 0;
                 rc = cosim_mem_read(cs, adr, &d);
-                top->wb_dat_i = d;
+                pend_dat = d;
             }
-            top->wb_ack_i = rc == 0;
-            top->wb_err_i = rc != 0;
+            pend_ok = rc == 0;
+            pend_we = we;
+            ack_in = waits ? static_cast<int>(rand(4) == 0 ? 1 + rand(3) : 0) : 0;
         }
+        if (ack_in >= 0 && !(hold && !pend_we)) {   // writes are never held
+            if (ack_in == 0) {
+                top->wb_dat_i = pend_dat;
+                top->wb_ack_i = pend_ok;
+                top->wb_err_i = !pend_ok;
+            }
+            ack_in--;
+        }
+        top->wb_stall_i = waits && rand(5) == 0;
         top->eval();
         cycle++;
         ctx->timeInc(1);
@@ -122,13 +148,11 @@ mmu_response read_rsp(Rtl &r) {
     return rsp;
 }
 
+void drive_ctl(Rtl &r, const cosim_ctl &c);
+
 int run_ctl(Rtl &r, const cosim_ctl &c) {
     r.top->ctl_valid_i = 1;
-    r.top->ctl_op_i = c.op;
-    r.top->ctl_kind_i = c.kind;
-    r.top->ctl_mode_i = c.mode;
-    r.top->ctl_asid_i = c.asid;
-    r.top->ctl_data_i = c.data;
+    drive_ctl(r, c);
     r.top->eval();
     if (wait_until(r, [&] { return r.top->ctl_ready_o != 0; }) < 0) return -2;
     r.tick();  // accepted on this edge
@@ -138,7 +162,20 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
     return cosim_on_ctl(r.cs, &c);
 }
 
-int run_req(Rtl &r, const mmu_request &q, unsigned *latency) {
+void drive_ctl(Rtl &r, const cosim_ctl &c) {
+    r.top->ctl_op_i = c.op;
+    r.top->ctl_kind_i = c.kind;
+    r.top->ctl_mode_i = c.mode;
+    r.top->ctl_asid_i = c.asid;
+    r.top->ctl_data_i = c.data;
+}
+
+// One request, its response taken under random back-pressure (when the bus
+// has wait states).  With race set, the invalidation *race is raised once
+// the walk has completed `after` memory operations; the next acknowledge is
+// held until the RTL takes it.  *latency: clocks to the first valid response.
+int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *race = nullptr,
+            unsigned after = 0) {
     r.top->req_valid_i = 1;
     drive_req(r, q);
     r.top->eval();
@@ -146,12 +183,55 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency) {
     r.tick();
     r.top->req_valid_i = 0;
     r.top->eval();
-    int n = wait_until(r, [&] { return r.top->rsp_valid_o != 0; });
-    if (n < 0) return -2;
-    *latency = static_cast<unsigned>(n) + 1;
-    mmu_response rsp = read_rsp(r);
-    r.tick();  // response taken (rsp_ready_i = 1)
-    return cosim_on_response(r.cs, &rsp);
+    unsigned base = r.acks, k = 0, n = 0;
+    bool armed = false, up = false, taken = false, done = false;
+    *latency = 0;
+    for (;;) {
+        // past `after` operations, hold the next acknowledge; raise the
+        // invalidation once an operation is held, so that it lands mid-walk
+        if (race && !armed && r.acks - base >= after) {
+            r.hold = true;
+            armed = true;
+        }
+        if (armed && !up && !taken && r.ack_in >= 0 && !r.pend_we) {
+            drive_ctl(r, *race);
+            r.top->ctl_valid_i = 1;
+            up = true;
+        }
+        r.top->rsp_ready_i = !r.waits || r.rand(3) != 0;
+        r.top->eval();
+        bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
+        bool acc = up && r.top->ctl_ready_o;
+        if (r.top->rsp_valid_o && !*latency) *latency = n + 1;
+        if (taken && r.top->ctl_done_o) done = true;
+        mmu_response res = read_rsp(r);
+        if (acc) k = r.acks - base;  // operations completed before this edge
+        r.tick();
+        if (acc) {
+            taken = true;
+            up = false;
+            r.hold = false;
+            r.top->ctl_valid_i = 0;
+            r.top->eval();
+        }
+        if (rsp) {
+            r.top->rsp_ready_i = 1;
+            r.hold = false;
+            r.top->eval();
+            if (race && !taken) {
+                // the walk made no operation past `after`: the invalidation
+                // follows the response as an ordinary control operation
+                int rc = cosim_on_response(r.cs, &res);
+                return rc ? rc : run_ctl(r, *race);
+            }
+            if (race) {
+                if (!done && wait_until(r, [&] { return r.top->ctl_done_o != 0; }) < 0) return -2;
+                cosim_race_accepted(r.cs, race, k, r.acks - base);
+            }
+            return cosim_on_response(r.cs, &res);
+        }
+        if (++n > kBudget) return -2;
+    }
 }
 
 // Requests back to back (valid held high), responses taken every clock; every
@@ -234,12 +314,12 @@ int check_state(Rtl &r, const mmu_config &g) {
 }
 
 struct Totals {
-    unsigned lat_max = 0, hit_lat_min = ~0u, hits = 0;
+    unsigned lat_max = 0, hit_lat_min = ~0u, hits = 0, races[4] = {0, 0, 0, 0};
     uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0;
 };
 
 int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo, Totals *t,
-             const char *plusarg) {
+             const char *plusarg, bool waits, bool races) {
     Rtl r(plusarg);
     cosim_cfg cfg{};
     cfg.mode = mode;
@@ -250,7 +330,9 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
         std::printf("seed %llu: cannot set up\n", static_cast<unsigned long long>(seed));
         return -1;
     }
+    r.rng = seed * 0x9e3779b97f4a7c15ULL + mode;
     r.reset();
+    r.waits = waits;
     int rc = 0;
     bool streamed = false;
     for (;;) {
@@ -271,15 +353,20 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
             all.op = 2;
             all.kind = MMU_INVAL_ALL;
             rc = run_ctl(r, all);
+            r.waits = false;  // the throughput streams run on a zero-wait bus
             if (!rc) rc = run_stream(r, 500, &cyc);
             if (!rc) rc = run_stream(r, 500, &cyc2);
+            r.waits = waits;
             if (rc) break;
             t->stream_reqs += 1000;
             t->tp_reqs += 500;
             t->stream_cycles += cyc;
         }
-        unsigned lat = 0;
+        unsigned lat = 0, after = 0;
+        cosim_ctl race{};
         if (act == COSIM_CTL) rc = run_ctl(r, c);
+        else if (act == COSIM_REQ && races && cosim_race(r.cs, &q, &race, &after))
+            rc = run_req(r, q, &lat, &race, after);
         else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
         else rc = check_state(r, cfg.geometry);
         if (rc == -2)
@@ -292,6 +379,9 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
     }
     if (rc == -1) std::printf("%s\n", cosim_error(r.cs));
     t->hits += cosim_hits(r.cs);
+    unsigned rk[4];
+    cosim_races(r.cs, rk);
+    for (unsigned i = 0; i < 4; i++) t->races[i] += rk[i];
     r.top->final();
     cosim_free(r.cs);
     return rc;
@@ -304,6 +394,7 @@ int main(int argc, char **argv) {
     unsigned first = 1, last = 8, requests = 2000;
     mmu_config geo;
     char brk[32] = "";
+    bool waits = true, races = true;
     mmu_config_default(&geo);
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--modes") && i + 1 < argc) modes = argv[++i];
@@ -329,11 +420,13 @@ int main(int argc, char **argv) {
             if (std::sscanf(argv[++i], "%u-%u", &first, &last) != 2) last = first;
         } else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
             requests = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+        else if (!std::strcmp(argv[i], "--no-waits")) waits = false;
+        else if (!std::strcmp(argv[i], "--no-races")) races = false;
         else if (!std::strcmp(argv[i], "--break") && i + 1 < argc)   // MMU_BREAKABLE builds
             std::snprintf(brk, sizeof(brk), "+break=%s", argv[++i]);
         else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
-                         "[--break N]\n");
+                         "[--break N] [--no-waits] [--no-races]\n");
             return 2;
         }
     }
@@ -356,16 +449,18 @@ int main(int argc, char **argv) {
         unsigned p = 0;
         for (unsigned s = first; s <= last; s++) {
             if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &t,
-                         brk[0] ? brk : nullptr) == 0) p++;
+                         brk[0] ? brk : nullptr, waits, races) == 0) p++;
             else failed++;
         }
         passed += p;
         std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each + %llu streamed, "
-                    "%u TLB hits; latency %u..%u clocks; stream %.3f answers/clock\n",
+                    "%u TLB hits; latency %u..%u clocks; stream %.3f answers/clock; "
+                    "mid-walk invalidations all/asid/va/va+asid %u/%u/%u/%u\n",
                     name.c_str(), first, last, p, last - first + 1, requests,
                     static_cast<unsigned long long>(t.stream_reqs), t.hits,
                     t.hit_lat_min, t.lat_max,
-                    t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0);
+                    t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0,
+                    t.races[0], t.races[1], t.races[2], t.races[3]);
     }
     std::printf("%u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
