@@ -5,6 +5,7 @@
 #   make test    every test (unit, sanitizers, valgrind, CLI); ends with "N passed, N failed"
 #   make lint    every C file through clang with warnings as errors (RTL lint joins with rtl/)
 #   make bench   model, link and host-library figures (median of 5 runs)
+#   make regress [SEEDS=9-108] [REQUESTS=5000]   long co-simulation regressions
 #   make demo    the main job: the seeds' example, the virtual board, workloads on the OS layer
 #   make gen     regenerate the shared constants (C, Verilog, docs/constants.md)
 #   make install PREFIX=/usr/local DESTDIR=   libmmu (static), headers, pkg-config, mmuctl
@@ -232,13 +233,16 @@ $(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)
 define cosim_variant
 $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
 	@rm -f $$@  # Verilator's makefile does not know libcosim.a: force the relink
-	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) \
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_TRACE) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
 	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a" \
 	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
 endef
 $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
+# the default and broken builds can dump an FST window (cosim --replay FILE)
+default_TRACE := --trace-fst
+broken_TRACE := --trace-fst
 # the default geometry with the deliberately broken variants compiled in
 # (selected at run time by --break N; tools/broken.sh)
 broken_G := -DMMU_BREAKABLE
@@ -249,6 +253,19 @@ cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim
+
+# Long random regressions: every co-simulation build over SEEDS (default
+# 9-108) with REQUESTS requests a seed (default 5000); the same checks as
+# make test, more stimulus.  A failing seed leaves its reproducer next to
+# its cosim program.
+SEEDS    ?= 9-108
+REQUESTS ?= 5000
+regress: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
+	@f=0; for v in $(COSIM_VARIANTS); do \
+	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
+	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a --seeds $(SEEDS) --requests $(REQUESTS) || f=1; done; \
+	  if [ $$f -eq 0 ]; then echo "regress: every seed clean"; else echo "regress: FAILED (reproducers in $(B)/cosim-*/)"; exit 1; fi
+.PHONY: regress
 
 # ---- the virtual board: the board RTL behind standard input/output ----
 $(B)/rel/mmu-vboard: $(RTL_SRC) $(LINK_SRC) rtl/link/mmu_crc16.vh sim/vboard_main.cpp $(GEN)/.stamp

@@ -52,8 +52,27 @@ struct cosim {
 	unsigned race_at, ops_seen;
 	struct cosim_ctl race_ctl;
 	unsigned races[4];      /* mid-walk races per invalidation kind */
+	/* the last transactions, for the report of a divergence */
+	struct hist {
+		unsigned n;
+		int ctl;                /* a control operation (else a request) */
+		struct cosim_ctl c;
+		struct mmu_request q;
+		struct mmu_response r;
+	} hist[8];
+	unsigned n_hist;
 	char err[1024];
 };
+
+static void hist_ctl(struct cosim *c, const struct cosim_ctl *ctl)
+{
+	struct hist *h = &c->hist[c->n_hist++ % 8];
+
+	memset(h, 0, sizeof(*h));
+	h->n = c->n_done;
+	h->ctl = 1;
+	h->c = *ctl;
+}
 
 static void race_fire(struct cosim *c)
 {
@@ -367,6 +386,7 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	}
 	if (c->race_used) {
 		/* the racing invalidation is complete as well */
+		hist_ctl(c, &c->race_ctl);
 		if (c->race_armed)
 			mmu_invalidate(c->m, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
 		c->race_armed = c->race_used = 0;
@@ -408,6 +428,14 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	c->n_rtl_w = 0;
 	c->n_model_w = 0;
 	c->hits += mr.hit;
+	{
+		struct hist *h = &c->hist[c->n_hist++ % 8];
+
+		h->n = c->n_done;
+		h->ctl = 0;
+		h->q = *q;
+		h->r = mr;
+	}
 	c->n_done++;
 	/* a success its own tables give: a hit on a global entry may come from
 	 * another address space's tables, which a cold stream would not find */
@@ -448,6 +476,34 @@ void cosim_race_accepted(struct cosim *c, const struct cosim_ctl *ctl, unsigned 
 		c->races[ctl->kind]++;
 }
 
+size_t cosim_history(const struct cosim *c, char *buf, size_t n)
+{
+	static const char *ops[] = { "context", "policy", "invalidate", "clear counters" };
+	size_t o = 0;
+	unsigned first = c->n_hist > 8 ? c->n_hist - 8 : 0;
+
+	if (n)
+		buf[0] = '\0';
+	for (unsigned i = first; i < c->n_hist && o < n; i++) {
+		const struct hist *h = &c->hist[i % 8];
+		int w;
+
+		if (h->ctl)
+			w = snprintf(buf + o, n - o, "  %6u  %s kind %u asid %u mode %u data 0x%" PRIx64
+				     "\n", h->n, ops[h->c.op & 3], h->c.kind, h->c.asid, h->c.mode,
+				     h->c.data);
+		else
+			w = snprintf(buf + o, n - o, "  %6u  tag %u asid %u va 0x%" PRIx64 " access %u "
+				     "priv %u -> cause %u level %u pa 0x%" PRIx64 " hit %u\n", h->n,
+				     h->q.tag, h->q.asid, h->q.va, h->q.access, h->q.priv, h->r.cause,
+				     h->r.level, h->r.pa, h->r.hit);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return o < n ? o : n;
+}
+
 void cosim_races(const struct cosim *c, unsigned out[4])
 {
 	memcpy(out, c->races, sizeof(c->races));
@@ -474,6 +530,7 @@ int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl)
 	if (rc)
 		snprintf(c->err, sizeof(c->err), "model refused control op %u: %s", ctl->op,
 			 mmu_strerror(rc));
+	hist_ctl(c, ctl);
 	c->n_done++;
 	return rc ? -1 : 0;
 }

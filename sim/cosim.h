@@ -14,6 +14,7 @@
 #ifndef COSIM_H
 #define COSIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mmu_model.h"
@@ -85,6 +86,8 @@ int cosim_race(struct cosim *c, const struct mmu_request *q, struct cosim_ctl *c
 	       unsigned *after_ops);
 void cosim_race_accepted(struct cosim *c, const struct cosim_ctl *ctl, unsigned k, unsigned n);
 void cosim_races(const struct cosim *c, unsigned out[4]);
+/* The last (up to 8) completed transactions, one line each, into buf. */
+size_t cosim_history(const struct cosim *c, char *buf, size_t n);
 /* Some request has translated since the last page-table change. */
 int cosim_stream_ready(const struct cosim *c);
 

@@ -7,6 +7,9 @@
 //              [--break N]   (a build with MMU_BREAKABLE: run broken variant N)
 //              [--no-waits]  (no random bus wait states, stalls or response back-pressure)
 //              [--no-races]  (no invalidations racing walks)
+//              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
+//              [--replay FILE] [--trace OUT.fst] [--trace-from CLOCK]  (replay a reproducer,
+//                            dumping an FST window: builds with --trace-fst)
 //              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
 // --geometry and --tb must repeat the -G parameters the RTL was built with.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
@@ -15,9 +18,13 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "Vmmu_core.h"
 #include "verilated.h"
+#if VM_TRACE
+#include "verilated_fst_c.h"
+#endif
 
 extern "C" {
 #include "cosim.h"
@@ -41,6 +48,26 @@ struct Rtl {
     bool pend_ok = true, pend_we = false;
     uint64_t pend_dat = 0, rng = 1;
     unsigned acks = 0;          // acknowledges (and errors) the RTL has taken
+#if VM_TRACE
+    std::unique_ptr<VerilatedFstC> tfp_own;
+    VerilatedFstC *tfp = nullptr;
+    uint64_t trace_from = ~0ULL;
+    std::string trace_file;
+
+    // the window opens at trace_from: nothing is traced before it
+    void dump() {
+        if (cycle < trace_from) return;
+        if (!tfp) {
+            tfp_own.reset(new VerilatedFstC);
+            top->trace(tfp_own.get(), 99);
+            tfp_own->open(trace_file.c_str());
+            tfp = tfp_own.get();
+        }
+        tfp->dump(ctx->time());
+    }
+#else
+    void dump() {}
+#endif
 
     // plusarg: "+break=N" for a build with MMU_BREAKABLE (nullptr: none)
     explicit Rtl(const char *plusarg) : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {
@@ -66,6 +93,8 @@ struct Rtl {
         uint64_t dat = top->wb_dat_o;
         uint8_t sel = top->wb_sel_o;
         top->eval();
+        dump();
+        ctx->timeInc(1);
         top->clk_i = 0;
         top->wb_ack_i = 0;
         top->wb_err_i = 0;
@@ -92,6 +121,7 @@ struct Rtl {
         }
         top->wb_stall_i = waits && rand(5) == 0;
         top->eval();
+        dump();
         cycle++;
         ctx->timeInc(1);
     }
@@ -313,19 +343,71 @@ int check_state(Rtl &r, const mmu_config &g) {
     return 0;
 }
 
+// What a run was asked: also what a reproducer file holds (as arguments).
+struct Options {
+    std::string modes = "sv32,sv39,sv48,x86_64";
+    unsigned first = 1, last = 8, requests = 2000;
+    mmu_config geo{};
+    std::string geo_arg, tb_arg;
+    int brk = -1;
+    bool waits = true, races = true;
+    uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
+    std::string trace_file, out_dir;
+};
+
 struct Totals {
     unsigned lat_max = 0, hit_lat_min = ~0u, hits = 0, races[4] = {0, 0, 0, 0};
     uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0;
 };
 
-int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &geo, Totals *t,
-             const char *plusarg, bool waits, bool races) {
-    Rtl r(plusarg);
+// On a divergence: the reproducer file (the arguments that replay this one
+// seed, with an FST window ending at the failing cycle).
+void write_repro(const Options &o, const char *mode, uint64_t seed, uint64_t cycle) {
+    std::string path = o.out_dir + "/cosim-fail-" + mode + "-seed" + std::to_string(seed) + ".repro";
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (!f) {
+        std::printf("  (cannot write %s)\n", path.c_str());
+        return;
+    }
+    std::fprintf(f, "--modes %s --seeds %llu-%llu --requests %u", mode,
+                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
+                 o.requests);
+    if (!o.geo_arg.empty()) std::fprintf(f, " --geometry %s", o.geo_arg.c_str());
+    if (!o.tb_arg.empty()) std::fprintf(f, " --tb %s", o.tb_arg.c_str());
+    if (o.brk >= 0) std::fprintf(f, " --break %d", o.brk);
+    if (!o.waits) std::fprintf(f, " --no-waits");
+    if (!o.races) std::fprintf(f, " --no-races");
+    std::fprintf(f, " --trace-from %llu\n",
+                 static_cast<unsigned long long>(cycle > 2000 ? cycle - 2000 : 0));
+    std::fclose(f);
+    std::printf("  reproducer: %s (cosim --replay FILE [--trace OUT.fst] runs it again%s)\n",
+                path.c_str(),
+#if VM_TRACE
+                " and dumps the last 2000 clocks"
+#else
+                "; the default and broken builds dump waveforms"
+#endif
+    );
+}
+
+int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
+    char plusarg[32];
+    if (o.brk >= 0) std::snprintf(plusarg, sizeof(plusarg), "+break=%d", o.brk);
+    Rtl r(o.brk >= 0 ? plusarg : nullptr);
+    bool waits = o.waits, races = o.races;
+    unsigned requests = o.requests;
     cosim_cfg cfg{};
     cfg.mode = mode;
     cfg.seed = seed;
     cfg.requests = requests;
-    cfg.geometry = geo;
+    cfg.geometry = o.geo;
+#if VM_TRACE
+    if (o.trace_from != ~0ULL) {
+        r.ctx->traceEverOn(true);
+        r.trace_from = o.trace_from;
+        r.trace_file = o.trace_file.empty() ? std::string("cosim.fst") : o.trace_file;
+    }
+#endif
     if (cosim_new(&cfg, &r.cs)) {
         std::printf("seed %llu: cannot set up\n", static_cast<unsigned long long>(seed));
         return -1;
@@ -378,6 +460,21 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
         if (act == COSIM_REQ && lat && lat < t->hit_lat_min) t->hit_lat_min = lat;
     }
     if (rc == -1) std::printf("%s\n", cosim_error(r.cs));
+    if (rc) {
+        static char hist[4096];
+        cosim_history(r.cs, hist, sizeof(hist));
+        std::printf("  at clock %llu; the last transactions:\n%s",
+                    static_cast<unsigned long long>(r.cycle), hist);
+        if (o.trace_from == ~0ULL) write_repro(o, mmu_mode_name(mode), seed, r.cycle);
+    }
+#if VM_TRACE
+    if (r.tfp) {
+        r.tfp->close();
+        std::printf("  waveform: %s (clocks %llu..%llu)\n", r.trace_file.c_str(),
+                    static_cast<unsigned long long>(r.trace_from),
+                    static_cast<unsigned long long>(r.cycle));
+    }
+#endif
     t->hits += cosim_hits(r.cs);
     unsigned rk[4];
     cosim_races(r.cs, rk);
@@ -387,55 +484,96 @@ int run_seed(unsigned mode, uint64_t seed, unsigned requests, const mmu_config &
     return rc;
 }
 
-}  // namespace
-
-int main(int argc, char **argv) {
-    std::string modes = "sv32,sv39,sv48,x86_64";
-    unsigned first = 1, last = 8, requests = 2000;
-    mmu_config geo;
-    char brk[32] = "";
-    bool waits = true, races = true;
-    mmu_config_default(&geo);
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--modes") && i + 1 < argc) modes = argv[++i];
-        else if (!std::strcmp(argv[i], "--geometry") && i + 1 < argc) {
-            if (std::sscanf(argv[++i], "%u,%u,%u,%u,%u,%u,%u", &geo.tlb_sets, &geo.tlb_ways,
-                            &geo.sp_entries, &geo.pwc_entries, &geo.asid_bits, &geo.pa_bits,
-                            &geo.modes) < 6) {
+int parse(std::vector<std::string> args, Options &o) {
+    for (size_t i = 0; i < args.size(); i++) {
+        const std::string &a = args[i];
+        bool more = i + 1 < args.size();
+        if (a == "--modes" && more) o.modes = args[++i];
+        else if (a == "--geometry" && more) {
+            o.geo_arg = args[++i];
+            if (std::sscanf(o.geo_arg.c_str(), "%u,%u,%u,%u,%u,%u,%u", &o.geo.tlb_sets, &o.geo.tlb_ways,
+                            &o.geo.sp_entries, &o.geo.pwc_entries, &o.geo.asid_bits, &o.geo.pa_bits,
+                            &o.geo.modes) < 6) {
                 std::fprintf(stderr, "cosim: --geometry wants SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]\n");
                 return 2;
             }
-        } else if (!std::strcmp(argv[i], "--tb") && i + 1 < argc) {
+        } else if (a == "--tb" && more) {
             unsigned idx[4] = {0, 0, 0, 0};
-            int n = std::sscanf(argv[++i], "%u,%u,%u,%u/%u/%u/%u", &geo.tb.va_bits, &geo.tb.pa_bits,
-                                &geo.tb.page_bits, &idx[0], &idx[1], &idx[2], &idx[3]);
+            o.tb_arg = args[++i];
+            int n = std::sscanf(o.tb_arg.c_str(), "%u,%u,%u,%u/%u/%u/%u", &o.geo.tb.va_bits,
+                                &o.geo.tb.pa_bits, &o.geo.tb.page_bits, &idx[0], &idx[1], &idx[2],
+                                &idx[3]);
             if (n < 4) {
                 std::fprintf(stderr, "cosim: --tb wants VA,PA,PAGE_BITS,IDX[/IDX...] (root first)\n");
                 return 2;
             }
-            geo.tb.levels = static_cast<unsigned>(n - 3);
-            for (unsigned l = 0; l < 4; l++) geo.tb.idx_bits[l] = idx[l];
-        }
-        else if (!std::strcmp(argv[i], "--seeds") && i + 1 < argc) {
-            if (std::sscanf(argv[++i], "%u-%u", &first, &last) != 2) last = first;
-        } else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
-            requests = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
-        else if (!std::strcmp(argv[i], "--no-waits")) waits = false;
-        else if (!std::strcmp(argv[i], "--no-races")) races = false;
-        else if (!std::strcmp(argv[i], "--break") && i + 1 < argc)   // MMU_BREAKABLE builds
-            std::snprintf(brk, sizeof(brk), "+break=%s", argv[++i]);
-        else {
+            o.geo.tb.levels = static_cast<unsigned>(n - 3);
+            for (unsigned l = 0; l < 4; l++) o.geo.tb.idx_bits[l] = idx[l];
+        } else if (a == "--seeds" && more) {
+            if (std::sscanf(args[++i].c_str(), "%u-%u", &o.first, &o.last) != 2) o.last = o.first;
+        } else if (a == "--requests" && more) {
+            o.requests = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
+        } else if (a == "--no-waits") {
+            o.waits = false;
+        } else if (a == "--no-races") {
+            o.races = false;
+        } else if (a == "--break" && more) {   // MMU_BREAKABLE builds
+            o.brk = std::atoi(args[++i].c_str());
+        } else if (a == "--trace-from" && more) {
+            o.trace_from = std::strtoull(args[++i].c_str(), nullptr, 10);
+        } else if (a == "--trace" && more) {
+            o.trace_file = args[++i];
+        } else if (a == "--out" && more) {
+            o.out_dir = args[++i];
+        } else if (a == "--replay" && more) {
+            FILE *f = std::fopen(args[++i].c_str(), "r");
+            char line[1024];
+            if (!f || !std::fgets(line, sizeof(line), f)) {
+                std::fprintf(stderr, "cosim: cannot read the reproducer %s\n", args[i].c_str());
+                if (f) std::fclose(f);
+                return 2;
+            }
+            std::fclose(f);
+            std::vector<std::string> rep;
+            for (char *t = std::strtok(line, " \t\r\n"); t; t = std::strtok(nullptr, " \t\r\n"))
+                rep.push_back(t);
+            int rc = parse(rep, o);
+            if (rc) return rc;
+        } else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
-                         "[--break N] [--no-waits] [--no-races]\n");
+                         "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] "
+                         "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst]\n");
             return 2;
         }
     }
-    if (mmu_config_resolve(&geo)) {
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    Options o;
+    mmu_config_default(&o.geo);
+    {
+        // reproducers go next to this program unless --out says otherwise
+        std::string self = argv[0];
+        size_t slash = self.rfind('/');
+        o.out_dir = slash == std::string::npos ? "." : self.substr(0, slash);
+    }
+    int prc = parse(std::vector<std::string>(argv + 1, argv + argc), o);
+    if (prc) return prc;
+#if !VM_TRACE
+    if (o.trace_from != ~0ULL)
+        std::printf("cosim: this build has no tracing; --trace-from ignored (the default and "
+                    "broken builds have it)\n");
+#endif
+    if (mmu_config_resolve(&o.geo)) {
         std::fprintf(stderr, "cosim: invalid geometry\n");
         return 2;
     }
     unsigned passed = 0, failed = 0;
     size_t pos = 0;
+    const std::string &modes = o.modes;
     while (pos <= modes.size()) {
         size_t comma = modes.find(',', pos);
         std::string name = modes.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
@@ -447,16 +585,15 @@ int main(int argc, char **argv) {
         }
         Totals t;
         unsigned p = 0;
-        for (unsigned s = first; s <= last; s++) {
-            if (run_seed(static_cast<unsigned>(mode), s, requests, geo, &t,
-                         brk[0] ? brk : nullptr, waits, races) == 0) p++;
+        for (unsigned s = o.first; s <= o.last; s++) {
+            if (run_seed(static_cast<unsigned>(mode), s, o, &t) == 0) p++;
             else failed++;
         }
         passed += p;
         std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each + %llu streamed, "
                     "%u TLB hits; latency %u..%u clocks; stream %.3f answers/clock; "
                     "mid-walk invalidations all/asid/va/va+asid %u/%u/%u/%u\n",
-                    name.c_str(), first, last, p, last - first + 1, requests,
+                    name.c_str(), o.first, o.last, p, o.last - o.first + 1, o.requests,
                     static_cast<unsigned long long>(t.stream_reqs), t.hits,
                     t.hit_lat_min, t.lat_max,
                     t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0,

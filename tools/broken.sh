@@ -25,6 +25,20 @@ for n in 1 2 3 4 5 6 7; do
 		msg="caught: ${first%%:*}"
 		case $gap in *" $n "*) echo "break $n (${names[$n]}): $msg (known gap now closed)";;
 		*) echo "break $n (${names[$n]}): $msg"; passed=$((passed + 1));; esac
+		# the reproducer replays the same divergence at the same clock, and
+		# dumps a waveform window ending there
+		repro=$(echo "$out" | grep -m1 -oE 'reproducer: [^ ]+' | cut -d' ' -f2)
+		fst=$(mktemp --suffix=.fst)
+		again=$("$bin" --replay "$repro" --trace "$fst" 2>&1)
+		clock=$(echo "$out" | grep -m1 -oE 'at clock [0-9]+')
+		if [ -n "$repro" ] && echo "$again" | grep -qF "$first" &&
+		   echo "$again" | grep -qF "$clock" && [ -s "$fst" ]; then
+			echo "  replay $repro: the same divergence, $clock, waveform $(stat -c %s "$fst") bytes"
+			passed=$((passed + 1))
+		else
+			echo "  replay of '$repro' did not reproduce it"; failed=$((failed + 1))
+		fi
+		rm -f "$fst"
 	else
 		case $gap in *" $n "*) echo "break $n (${names[$n]}): not caught yet (known gap: no invalidation races a walk)";;
 		*) echo "break $n (${names[$n]}): NOT CAUGHT"; failed=$((failed + 1));; esac
