@@ -6,6 +6,7 @@
 #   make lint    every C file through clang with warnings as errors (RTL lint joins with rtl/)
 #   make bench   model, link and host-library figures (median of 5 runs)
 #   make regress [SEEDS=9-108] [REQUESTS=5000]   long co-simulation regressions
+#   make coverage  RTL line coverage (lcov HTML) and functional cover points
 #   make demo    the main job: the seeds' example, the virtual board, workloads on the OS layer
 #   make gen     regenerate the shared constants (C, Verilog, docs/constants.md)
 #   make install PREFIX=/usr/local DESTDIR=   libmmu (static), headers, pkg-config, mmuctl
@@ -233,7 +234,7 @@ $(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)
 define cosim_variant
 $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
 	@rm -f $$@  # Verilator's makefile does not know libcosim.a: force the relink
-	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_TRACE) \
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_VFLAGS) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
 	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a" \
@@ -241,8 +242,11 @@ $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcos
 endef
 $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
 # the default and broken builds can dump an FST window (cosim --replay FILE)
-default_TRACE := --trace-fst
-broken_TRACE := --trace-fst
+default_VFLAGS := --trace-fst
+broken_VFLAGS := --trace-fst
+# the default geometry with Verilator line coverage (make coverage)
+cov_VFLAGS := --coverage-line
+$(eval $(call cosim_variant,cov))
 # the default geometry with the deliberately broken variants compiled in
 # (selected at run time by --break N; tools/broken.sh)
 broken_G := -DMMU_BREAKABLE
@@ -253,6 +257,18 @@ cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim
+
+# Coverage of the default slice: Verilator line coverage of rtl/ (per point,
+# and lcov's HTML), and the stimulus's functional cover points as a table.
+coverage: deps $(B)/cosim-cov/cosim
+	@rm -rf $(B)/coverage && mkdir -p $(B)/coverage
+	$(B)/cosim-cov/cosim $(default_ARGS) --out $(B)/coverage --cover $(B)/coverage/functional.md
+	@verilator_coverage --annotate $(B)/coverage/annotated $(B)/coverage/*.dat | \
+	  sed -n 's/^Total coverage/per coverage point (verilator_coverage):/p'
+	@verilator_coverage --write-info $(B)/coverage/rtl.info $(B)/coverage/*.dat
+	@genhtml -o $(B)/coverage/html $(B)/coverage/rtl.info 2>&1 | sed -n 's/^ *lines\.*: /lines (lcov): /p'
+	@echo "coverage: $(B)/coverage/html/index.html (lines), $(B)/coverage/annotated/ (per point), $(B)/coverage/functional.md (functional)"
+.PHONY: coverage
 
 # Long random regressions: every co-simulation build over SEEDS (default
 # 9-108) with REQUESTS requests a seed (default 5000); the same checks as

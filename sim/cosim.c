@@ -61,6 +61,7 @@ struct cosim {
 		struct mmu_response r;
 	} hist[8];
 	unsigned n_hist;
+	struct cosim_cover cov;
 	char err[1024];
 };
 
@@ -380,9 +381,26 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	c->pend_count--;
 	c->n_model_w = 0;
 	c->ops_seen = 0;
+	struct mmu_counters before, after;
+
+	mmu_read_counters(c->m, &before);
 	if (mmu_translate(c->m, q, &mr)) {
 		snprintf(c->err, sizeof(c->err), "model refused request %u", c->n_done);
 		return -1;
+	}
+	mmu_read_counters(c->m, &after);
+	{
+		unsigned lv = mr.level < 5 ? mr.level : 4, ca = mr.cause < MMU_CAUSE_COUNT ? mr.cause : 0;
+
+		c->cov.bins[lv][ca][q->access % 3][q->priv & 1]++;
+		if (mr.hit)
+			c->cov.hits++;
+		else if (after.c[MMU_CNT_PWC_HITS] != before.c[MMU_CNT_PWC_HITS])
+			c->cov.pwc_walks++;
+		else if (after.c[MMU_CNT_WALKS] != before.c[MMU_CNT_WALKS])
+			c->cov.full_walks++;
+		else
+			c->cov.no_walk++;
 	}
 	if (c->race_used) {
 		/* the racing invalidation is complete as well */
@@ -472,8 +490,10 @@ void cosim_race_accepted(struct cosim *c, const struct cosim_ctl *ctl, unsigned 
 	c->race_used = 1;
 	c->race_armed = 1;
 	c->race_at = k + 1;
-	if (k < n && ctl->kind < 4)
+	if (k < n && ctl->kind < 4) {
 		c->races[ctl->kind]++;
+		c->cov.races[ctl->kind][k < 4 ? k : 3]++;
+	}
 }
 
 size_t cosim_history(const struct cosim *c, char *buf, size_t n)
@@ -502,6 +522,15 @@ size_t cosim_history(const struct cosim *c, char *buf, size_t n)
 		o += (size_t)w;
 	}
 	return o < n ? o : n;
+}
+
+void cosim_cover_add(const struct cosim *c, struct cosim_cover *sum)
+{
+	const unsigned long *a = (const unsigned long *)&c->cov;
+	unsigned long *b = (unsigned long *)sum;
+
+	for (size_t i = 0; i < sizeof(*sum) / sizeof(unsigned long); i++)
+		b[i] += a[i];
 }
 
 void cosim_races(const struct cosim *c, unsigned out[4])

@@ -86,6 +86,17 @@ int cosim_race(struct cosim *c, const struct mmu_request *q, struct cosim_ctl *c
 	       unsigned *after_ops);
 void cosim_race_accepted(struct cosim *c, const struct cosim_ctl *ctl, unsigned k, unsigned n);
 void cosim_races(const struct cosim *c, unsigned out[4]);
+/* Functional coverage of the stimulus, counted from the model's answers:
+ * level x cause x access x privilege; how each request was answered (TLB
+ * hit, walk from the page-walk cache, full walk, or no walk at all: a fault
+ * found before any read); invalidations of each kind taken mid-walk after
+ * 0, 1, 2 or 3+ memory operations.  Every member is an unsigned long. */
+struct cosim_cover {
+	unsigned long bins[5][MMU_CAUSE_COUNT][3][2];
+	unsigned long hits, pwc_walks, full_walks, no_walk;
+	unsigned long races[4][4];
+};
+void cosim_cover_add(const struct cosim *c, struct cosim_cover *sum);
 /* The last (up to 8) completed transactions, one line each, into buf. */
 size_t cosim_history(const struct cosim *c, char *buf, size_t n);
 /* Some request has translated since the last page-table change. */

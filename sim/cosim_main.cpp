@@ -10,6 +10,7 @@
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
 //              [--replay FILE] [--trace OUT.fst] [--trace-from CLOCK]  (replay a reproducer,
 //                            dumping an FST window: builds with --trace-fst)
+//              [--cover FILE.md]  (append the functional coverage, per mode, as Markdown)
 //              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
 // --geometry and --tb must repeat the -G parameters the RTL was built with.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
@@ -352,11 +353,12 @@ struct Options {
     int brk = -1;
     bool waits = true, races = true;
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
-    std::string trace_file, out_dir;
+    std::string trace_file, out_dir, cover_file;
 };
 
 struct Totals {
     unsigned lat_max = 0, hit_lat_min = ~0u, hits = 0, races[4] = {0, 0, 0, 0};
+    cosim_cover cov{};
     uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0;
 };
 
@@ -479,9 +481,68 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     unsigned rk[4];
     cosim_races(r.cs, rk);
     for (unsigned i = 0; i < 4; i++) t->races[i] += rk[i];
+    cosim_cover_add(r.cs, &t->cov);
+#if VM_COVERAGE
+    if (!o.out_dir.empty()) {
+        std::string dat = o.out_dir + "/coverage-" + mmu_mode_name(mode) + "-" +
+                          std::to_string(seed) + ".dat";
+        r.ctx->coveragep()->write(dat.c_str());
+    }
+#endif
     r.top->final();
     cosim_free(r.cs);
     return rc;
+}
+
+// The functional coverage of one mode's seeds, as Markdown.
+void write_cover(FILE *f, const char *mode, unsigned levels, const Options &o, const cosim_cover &c) {
+    static const char *acc[3] = {"r", "w", "x"}, *prv[2] = {"u", "s"};
+    unsigned hit = 0, total = 0;
+    std::fprintf(f, "### %s (seeds %u-%u, %u requests each)\n\n", mode, o.first, o.last, o.requests);
+    std::fprintf(f, "Answers: %lu TLB hits, %lu walks starting from the page-walk cache, %lu full "
+                 "walks, %lu faults found before any memory read.\n\n",
+                 c.hits, c.pwc_walks, c.full_walks, c.no_walk);
+    // levels past the mode's: faults found before the walk (level field unused)
+    std::fprintf(f, "| cause \\\\ level |");
+    for (unsigned l = 0; l < levels; l++) std::fprintf(f, " %u |", l);
+    std::fprintf(f, " before the walk | access x privilege bins hit |\n|---|");
+    for (unsigned l = 0; l <= levels + 1; l++) std::fprintf(f, "---|");
+    std::fprintf(f, "\n");
+    for (unsigned ca = 0; ca < MMU_CAUSE_COUNT; ca++) {
+        std::fprintf(f, "| %s |", mmu_cause_name(ca));
+        unsigned row_bins = 0;
+        unsigned long other = 0;
+        for (unsigned l = 0; l < 5; l++) {
+            unsigned long n = 0;
+            for (unsigned a = 0; a < 3; a++)
+                for (unsigned p = 0; p < 2; p++) {
+                    n += c.bins[l][ca][a][p];
+                    if (l < levels) {
+                        row_bins += c.bins[l][ca][a][p] != 0;
+                        hit += c.bins[l][ca][a][p] != 0;
+                        total++;
+                    }
+                }
+            if (l < levels) std::fprintf(f, " %lu |", n);
+            else other += n;
+        }
+        std::fprintf(f, " %lu | %u of %u |\n", other, row_bins, levels * 6);
+    }
+    std::fprintf(f, "\nBins (level x cause x access x privilege) hit: %u of %u. Per access and "
+                 "privilege (all levels and causes):", hit, total);
+    for (unsigned a = 0; a < 3; a++)
+        for (unsigned p = 0; p < 2; p++) {
+            unsigned long n = 0;
+            for (unsigned l = 0; l < 5; l++)
+                for (unsigned ca = 0; ca < MMU_CAUSE_COUNT; ca++) n += c.bins[l][ca][a][p];
+            std::fprintf(f, " %s/%s %lu;", acc[a], prv[p], n);
+        }
+    std::fprintf(f, "\n\n| invalidation taken mid-walk | after 0 | 1 | 2 | 3+ operations |\n"
+                 "|---|---|---|---|---|\n");
+    for (unsigned k = 0; k < 4; k++)
+        std::fprintf(f, "| %s | %lu | %lu | %lu | %lu |\n", mmu_inval_name(k), c.races[k][0],
+                     c.races[k][1], c.races[k][2], c.races[k][3]);
+    std::fprintf(f, "\n");
 }
 
 int parse(std::vector<std::string> args, Options &o) {
@@ -523,6 +584,8 @@ int parse(std::vector<std::string> args, Options &o) {
             o.trace_from = std::strtoull(args[++i].c_str(), nullptr, 10);
         } else if (a == "--trace" && more) {
             o.trace_file = args[++i];
+        } else if (a == "--cover" && more) {
+            o.cover_file = args[++i];
         } else if (a == "--out" && more) {
             o.out_dir = args[++i];
         } else if (a == "--replay" && more) {
@@ -542,7 +605,7 @@ int parse(std::vector<std::string> args, Options &o) {
         } else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
                          "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] "
-                         "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst]\n");
+                         "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md]\n");
             return 2;
         }
     }
@@ -574,6 +637,11 @@ int main(int argc, char **argv) {
     unsigned passed = 0, failed = 0;
     size_t pos = 0;
     const std::string &modes = o.modes;
+    FILE *cover = nullptr;
+    if (!o.cover_file.empty() && !(cover = std::fopen(o.cover_file.c_str(), "a"))) {
+        std::fprintf(stderr, "cosim: cannot write %s\n", o.cover_file.c_str());
+        return 2;
+    }
     while (pos <= modes.size()) {
         size_t comma = modes.find(',', pos);
         std::string name = modes.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
@@ -598,7 +666,13 @@ int main(int argc, char **argv) {
                     t.hit_lat_min, t.lat_max,
                     t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0,
                     t.races[0], t.races[1], t.races[2], t.races[3]);
+        if (cover) {
+            unsigned levels = mode == MMU_MODE_SV32 ? 2 : mode == MMU_MODE_SV39 ? 3 :
+                              mode == MMU_MODE_TEXTBOOK ? o.geo.tb.levels : 4;
+            write_cover(cover, name.c_str(), levels, o, t.cov);
+        }
     }
+    if (cover) std::fclose(cover);
     std::printf("%u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
 }

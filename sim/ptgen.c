@@ -90,6 +90,16 @@ static uint64_t random_pte(struct ptgen *p, unsigned level, uint64_t va, unsigne
 		return 0;
 	if (k < 16)
 		return ptgen_rand(p) & ~1ULL; /* not present, junk in the other bits */
+	if (k < 18 && level > 0) {
+		/* a pointer to a table outside memory (but inside the PA width):
+		 * the walk's next read ends in a bus error */
+		unsigned bits = p->g.pa_bits < 40 ? p->g.pa_bits : 40;
+
+		sub = (1ULL << (bits - 1)) + ((ptgen_rand(p) % 16) << p->g.page_bits);
+		if (p->g.x86)
+			return sub | 0x7;
+		return ((sub >> p->g.page_bits) << 10) | 0x1;
+	}
 	if (k < 56 && level > 0 && alloc_table(p, &sub)) {
 		fill_table(p, sub, level - 1, va, asid);
 		if (p->g.x86) {
@@ -206,6 +216,8 @@ void ptgen_request(struct ptgen *p, struct mmu_request *q)
 	}
 	if (p->nasid == 2 && ptgen_pct(p, 30)) /* the same VA in the other space */
 		q->asid = (uint16_t)(3 - q->asid);
+	if (ptgen_pct(p, 1))                   /* an address space with no context */
+		q->asid = (uint16_t)(p->nasid + 1);
 	p->recent[n % 8] = *q;
 }
 

@@ -3,7 +3,7 @@
 # Runs `apt-get update` once, first, and only when something must be installed.
 set -euo pipefail
 pkgs=(build-essential clang libcmocka-dev valgrind pkg-config verilator iverilog yosys nextpnr-ice40 fpga-icestorm
-      libusb-1.0-0-dev umockdev libumockdev-dev libglib2.0-dev)
+      libusb-1.0-0-dev umockdev libumockdev-dev libglib2.0-dev lcov)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
