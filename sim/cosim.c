@@ -408,7 +408,10 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 		if (c->race_armed)
 			mmu_invalidate(c->m, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
 		c->race_armed = c->race_used = 0;
-		c->check_pending = 1;
+		/* every fourth race is followed by a full state check (each costs
+		 * hundreds of inspection reads); between checks a stale fill still
+		 * shows in the hit bit of later answers */
+		c->check_pending = (c->race_rng >> 40) % 4 == 0;
 		c->n_done++;
 	}
 	bad = rtl->tag != (q->tag & 0xffff) || rtl->cause != mr.cause || rtl->level != mr.level ||
