@@ -141,11 +141,16 @@ $(B)/rel/bench_link: $(B)/rel/sim/bench_link.o $(B)/rel/libmmuhost.a $(B)/rel/li
 $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
 	$(CC) -o $@ $^ $(USB_LIBS)
 
-bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart
+bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
+       $(B)/cosim-default/cosim
 	$(B)/rel/bench_model
 	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard-uart 3000
+	@echo "lockstep co-simulation (default build, sv39 seeds 1-8, 5000 requests each), three runs:"
+	@for flags in "--no-waits --no-races" ""; do for i in 1 2 3; do \
+	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
+	  sed "s/^/  $${flags:-waits and races}: /"; done; done
 
 # ---- lint: RTL under Verilator -Wall (core at five geometries, the board at two) and Icarus; C under clang ----
 RTL_LINT_CFGS := default small textbook max board
