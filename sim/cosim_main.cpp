@@ -495,8 +495,32 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     return rc;
 }
 
+// Whether the spec lets a walk in `mode` end with `cause` at `level`
+// (docs/spec-translation.md, docs/spec-faults.md): leaves (and so success,
+// rights and A/D faults) exist at the levels that have pages; superpages
+// may be misaligned only in RISC-V modes; x86-64 sets A/D itself and has no
+// misaligned superpage (its low bits are reserved bits); a non-canonical
+// VA and a missing context are found before any level.
+bool reachable(unsigned mode, unsigned levels, unsigned cause, unsigned level) {
+    bool x86 = mode == MMU_MODE_X86_64;
+    unsigned leaf_top = x86 ? 2 : levels - 1;   // x86-64: 1 GiB pages, no PML4 leaves
+    switch (cause) {
+    case MMU_CAUSE_NOT_PRESENT: case MMU_CAUSE_RESERVED: case MMU_CAUSE_ACCESS:
+        return level < levels;
+    case MMU_CAUSE_OK: case MMU_CAUSE_PERMISSION:
+        return level <= leaf_top;
+    case MMU_CAUSE_AD_NEEDED:
+        return !x86 && level <= leaf_top;
+    case MMU_CAUSE_MISALIGNED:
+        return !x86 && level >= 1 && level <= leaf_top;
+    default:  // non-canonical, no context: before the walk
+        return false;
+    }
+}
+
 // The functional coverage of one mode's seeds, as Markdown.
-void write_cover(FILE *f, const char *mode, unsigned levels, const Options &o, const cosim_cover &c) {
+void write_cover(FILE *f, const char *mode, unsigned mnum, unsigned levels, const Options &o,
+                 const cosim_cover &c) {
     static const char *acc[3] = {"r", "w", "x"}, *prv[2] = {"u", "s"};
     unsigned hit = 0, total = 0;
     std::fprintf(f, "### %s (seeds %u-%u, %u requests each)\n\n", mode, o.first, o.last, o.requests);
@@ -529,7 +553,33 @@ void write_cover(FILE *f, const char *mode, unsigned levels, const Options &o, c
         }
         std::fprintf(f, " %lu | %u of %u |\n", other, row_bins, levels * 6);
     }
-    std::fprintf(f, "\nBins (level x cause x access x privilege) hit: %u of %u. Per access and "
+    // the bins the spec allows, and those of them never hit
+    unsigned rhit = 0, rtotal = 0;
+    std::string missing;
+    for (unsigned ca = 0; ca < MMU_CAUSE_COUNT; ca++)
+        for (unsigned l = 0; l < levels; l++) {
+            if (!reachable(mnum, levels, ca, l)) continue;
+            for (unsigned a = 0; a < 3; a++)
+                for (unsigned p = 0; p < 2; p++) {
+                    rtotal++;
+                    if (c.bins[l][ca][a][p]) rhit++;
+                    else missing += std::string(" ") + mmu_cause_name(ca) + "/L" + std::to_string(l) +
+                                    "/" + acc[a] + "/" + prv[p];
+                }
+        }
+    // the two causes found before any level: per access and privilege
+    for (unsigned ca : {static_cast<unsigned>(MMU_CAUSE_NON_CANONICAL), static_cast<unsigned>(MMU_CAUSE_NO_CONTEXT)})
+        for (unsigned a = 0; a < 3; a++)
+            for (unsigned p = 0; p < 2; p++) {
+                unsigned long n = 0;
+                for (unsigned l = 0; l < 5; l++) n += c.bins[l][ca][a][p];
+                rtotal++;
+                if (n) rhit++;
+                else missing += std::string(" ") + mmu_cause_name(ca) + "/" + acc[a] + "/" + prv[p];
+            }
+    std::fprintf(f, "\nBins the spec allows (cause x level x access x privilege): **%u of %u hit**%s%s.\n",
+                 rhit, rtotal, missing.empty() ? "" : "; never hit:", missing.c_str());
+    std::fprintf(f, "\nAll bins, impossible ones included, at the mode's levels: %u of %u. Per access and "
                  "privilege (all levels and causes):", hit, total);
     for (unsigned a = 0; a < 3; a++)
         for (unsigned p = 0; p < 2; p++) {
@@ -673,7 +723,7 @@ int main(int argc, char **argv) {
         if (cover) {
             unsigned levels = mode == MMU_MODE_SV32 ? 2 : mode == MMU_MODE_SV39 ? 3 :
                               mode == MMU_MODE_TEXTBOOK ? o.geo.tb.levels : 4;
-            write_cover(cover, name.c_str(), levels, o, t.cov);
+            write_cover(cover, name.c_str(), static_cast<unsigned>(mode), levels, o, t.cov);
         }
     }
     if (cover) std::fclose(cover);
