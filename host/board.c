@@ -118,7 +118,7 @@ static int send_frame(struct board *b, uint8_t type, const uint8_t *payload, siz
 	return send_all(b, enc, n);
 }
 
-static long now_ms(void)
+long board_now_ms(void)
 {
 	struct timespec ts;
 
@@ -129,7 +129,7 @@ static long now_ms(void)
 /* Receive the next good frame into b->frame. */
 static int recv_frame(struct board *b)
 {
-	long deadline = now_ms() + b->timeout_ms;
+	long deadline = board_now_ms() + b->timeout_ms;
 
 	for (;;) {
 		while (b->in_pos < b->in_len) {
@@ -146,7 +146,7 @@ static int recv_frame(struct board *b)
 			if (ev != LINK_RX_NONE)
 				b->ls.dropped_rx++;
 		}
-		long left = deadline - now_ms();
+		long left = deadline - board_now_ms();
 		long r;
 
 		if (left <= 0)
@@ -460,14 +460,24 @@ int board_open_sim(struct board **out, const char *path, char *err, size_t errle
 	return rc;
 }
 
+const char *board_kind(const char *spec)
+{
+	if (!strncmp(spec, "sim", 3) && (spec[3] == '\0' || spec[3] == ':'))
+		return "sim";
+	if (!strncmp(spec, "usb", 3) && (spec[3] == '\0' || spec[3] == ':'))
+		return "usb";
+	return NULL;
+}
+
 int board_open(struct board **out, const char *spec, char *err, size_t errlen)
 {
-	if (!strcmp(spec, "sim"))
-		return board_open_sim(out, NULL, err, errlen);
-	if (!strncmp(spec, "sim:", 4))
-		return board_open_sim(out, spec + 4, err, errlen);
-	if (!strncmp(spec, "usb", 3) && (spec[3] == '\0' || spec[3] == ':'))
-		return board_open_usb(out, spec[3] ? spec + 4 : NULL, err, errlen);
+	const char *kind = board_kind(spec);
+	const char *opts = kind && spec[3] ? spec + 4 : NULL;
+
+	if (kind && kind[0] == 's')
+		return board_open_sim(out, opts, err, errlen);
+	if (kind)
+		return board_open_usb(out, opts, err, errlen);
 	*out = NULL;
 	snprintf(err, errlen, "unknown board '%s' (sim[:PATH], usb[:VID:PID])", spec);
 	return MMU_E_INVAL;

@@ -64,6 +64,11 @@ void *board_io_ctx(const struct board *b, const struct board_io *io);
 
 /* "sim", "sim:PATH", "usb" or "usb:VID:PID[:...]" (host/usb.h). */
 int board_open(struct board **out, const char *spec, char *err, size_t errlen);
+/* Which transport such a spec names: "sim", "usb", or NULL if it names none
+ * (the one test of a device name; board_open, dev_open and mmuctl use it). */
+const char *board_kind(const char *spec);
+/* A monotonic clock in milliseconds (the transports' timeouts). */
+long board_now_ms(void);
 
 /* Start the virtual board program `path` (NULL: $MMU_VBOARD, else
  * mmu-vboard next to this program) and read its INFO.  On failure *err

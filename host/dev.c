@@ -154,30 +154,30 @@ static int open_model(struct dev *d, const struct mmu_config *cfg, uint64_t mem_
 	return 0;
 }
 
-/* ---- sim: the virtual board over the link protocol ---- */
+/* ---- a board over the link protocol: the virtual board (sim) or one on USB ---- */
 
-static int sim_translate(void *impl, const struct mmu_request *q, size_t n,
+static int board_dev_translate(void *impl, const struct mmu_request *q, size_t n,
 			 struct mmu_response *r)
 {
 	return board_translate(impl, q, n, r);
 }
 
-static int sim_invalidate(void *impl, unsigned kind, unsigned asid, uint64_t va)
+static int board_dev_invalidate(void *impl, unsigned kind, unsigned asid, uint64_t va)
 {
 	return board_invalidate(impl, kind, asid, va);
 }
 
-static int sim_fence(void *impl)
+static int board_dev_fence(void *impl)
 {
 	return board_fence(impl);
 }
 
-static int sim_set_context(void *impl, unsigned asid, unsigned mode, uint64_t root)
+static int board_dev_set_context(void *impl, unsigned asid, unsigned mode, uint64_t root)
 {
 	return board_set_context(impl, asid, mode, root);
 }
 
-static int sim_set_policy(void *impl, const struct mmu_policy *p)
+static int board_dev_set_policy(void *impl, const struct mmu_policy *p)
 {
 	struct mmu_policy np = *p;
 	unsigned pa = board_get_info(impl)->pa_bits;
@@ -189,33 +189,34 @@ static int sim_set_policy(void *impl, const struct mmu_policy *p)
 	return board_set_policy(impl, mmu_policy_word(&np));
 }
 
-static int sim_mem_write(void *impl, uint64_t pa, const void *data, size_t n)
+static int board_dev_mem_write(void *impl, uint64_t pa, const void *data, size_t n)
 {
 	if (pa > UINT32_MAX)
 		return MMU_E_RANGE;
 	return board_mem_write(impl, (uint32_t)pa, data, n);
 }
 
-static int sim_mem_read(void *impl, uint64_t pa, void *data, size_t n)
+static int board_dev_mem_read(void *impl, uint64_t pa, void *data, size_t n)
 {
 	if (pa > UINT32_MAX)
 		return MMU_E_RANGE;
 	return board_mem_read(impl, (uint32_t)pa, data, n);
 }
 
-static int sim_stats(void *impl, int clear, struct mmu_counters *c)
+static int board_dev_stats(void *impl, int clear, struct mmu_counters *c)
 {
 	return board_stats(impl, clear, c ? c->c : NULL, NULL);
 }
 
-static void sim_close(void *impl)
+static void board_dev_close(void *impl)
 {
 	board_close(impl);
 }
 
-static const struct dev_ops sim_ops = {
-	sim_translate, sim_invalidate, sim_fence, sim_set_context, sim_set_policy,
-	sim_mem_write, sim_mem_read, sim_stats, sim_close,
+static const struct dev_ops board_dev_ops = {
+	board_dev_translate, board_dev_invalidate, board_dev_fence, board_dev_set_context,
+	board_dev_set_policy, board_dev_mem_write, board_dev_mem_read, board_dev_stats,
+	board_dev_close,
 };
 
 /* A board over the link: the virtual board ("sim[:PATH]") or one on USB. */
@@ -228,9 +229,9 @@ static int open_board(struct dev *d, const char *spec, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	i = board_get_info(b);
-	d->ops = &sim_ops;
+	d->ops = &board_dev_ops;
 	d->impl = b;
-	d->info.name = spec[0] == 's' ? "sim" : "usb";
+	d->info.name = board_kind(spec);
 	d->info.modes = i->modes;
 	d->info.sets = i->sets;
 	d->info.ways = i->ways;
@@ -258,8 +259,7 @@ int dev_open(struct dev **out, const char *spec, const struct mmu_config *cfg,
 	int rc;
 
 	*out = NULL;
-	if (strcmp(spec, "model") && strcmp(spec, "sim") && strncmp(spec, "sim:", 4) &&
-	    strcmp(spec, "usb") && strncmp(spec, "usb:", 4)) {
+	if (strcmp(spec, "model") && !board_kind(spec)) {
 		snprintf(err, errlen, "unknown device '%s' (model, sim[:PATH], usb[:VID:PID])",
 			 spec);
 		return MMU_E_INVAL;

@@ -37,11 +37,13 @@ static void usage_main(FILE *f)
 		"\n"
 		"commands:\n"
 		"  translate   translate virtual addresses through page tables in a memory image,\n"
-		"              on the C model or the virtual board (--device model|sim)\n"
+		"              on the C model, the virtual board or a board on USB\n"
+		"              (--device model|sim|usb[:...])\n"
 		"  mkpt        build page tables in a memory image from a mapping list\n"
-		"  info        what the device is built with (--device model|sim)\n"
+		"  info        what the device is built with (--device model|sim|usb[:...])\n"
 		"  run         run a workload on the OS layer: demand paging, COW, swap, faults\n"
-		"              handled on the host (--device sim|model; sim is the default)\n"
+		"              handled on the host (--device sim|model|usb[:...]; sim is the\n"
+		"              default)\n"
 		"  maps        run a workload, then print its address space like /proc/PID/maps\n"
 		"  pt          run a workload, then dump its page tables\n"
 		"  stats       run a workload, print only the figures (same as run)\n"
@@ -509,7 +511,7 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 				o->device = DEV_MODEL;
 				break;
 			}
-			if (!strcmp(arg, "sim") || !strcmp(arg, "usb") || !strncmp(arg, "usb:", 4)) {
+			if (board_kind(arg)) {
 				o->device = DEV_BOARD;
 				o->dev_spec = arg;
 				break;
@@ -1058,8 +1060,7 @@ static int cmd_info(int argc, char **argv)
 			return 0;
 		case 'j': json = 1; break;
 		case 'd':
-			if (!strcmp(optarg, "sim") || !strcmp(optarg, "usb") ||
-			    !strncmp(optarg, "usb:", 4)) {
+			if (board_kind(optarg)) {
 				sim = 1;
 				spec = optarg;
 			} else if (!strcmp(optarg, "model")) {
@@ -1104,7 +1105,7 @@ static int cmd_info(int argc, char **argv)
 		i.pa_bits = cfg.pa_bits;
 	}
 	if (json) {
-		printf("{\"device\":\"%s\",\"modes\":[", sim ? spec[0] == 's' ? "sim" : "usb" : "model");
+		printf("{\"device\":\"%s\",\"modes\":[", sim ? board_kind(spec) : "model");
 		print_modes(i.modes, 1);
 		printf("],\"tlb_sets\":%u,\"tlb_ways\":%u,\"sp_entries\":%u,\"pwc_entries\":%u,"
 		       "\"asid_bits\":%u,\"pa_bits\":%u", i.sets, i.ways, i.sp_n, i.pwc_n,
@@ -1116,7 +1117,7 @@ static int cmd_info(int argc, char **argv)
 		printf("}\n");
 	} else {
 		printf("device %s\nmodes ", !sim ? "model (default configuration)" :
-		       spec[0] == 's' ? "sim (the virtual board)" : "usb (a board over USB)");
+		       board_kind(spec)[0] == 's' ? "sim (the virtual board)" : "usb (a board over USB)");
 		print_modes(i.modes, 0);
 		printf("\ntlb %ux%u, %u superpage and %u PWC entries, %u-bit ASIDs, %u-bit PA\n",
 		       i.sets, i.ways, i.sp_n, i.pwc_n, i.asid_bits, i.pa_bits);

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <libusb.h>
 #include "board.h"
 #include "usb.h"
@@ -212,6 +211,18 @@ static void ring_put(struct usb_io *u, const uint8_t *p, size_t n)
 	}
 }
 
+/* Put transfer t (busy flag *busy) in flight; a refusal means the device is
+ * gone. */
+static int submit(struct usb_io *u, struct libusb_transfer *t, int *busy)
+{
+	if (libusb_submit_transfer(t)) {
+		u->gone = 1;
+		return BOARD_E_GONE;
+	}
+	*busy = 1;
+	return 0;
+}
+
 static void LIBUSB_CALL in_done(struct libusb_transfer *t)
 {
 	struct usb_io *u = t->user_data;
@@ -249,12 +260,8 @@ static void LIBUSB_CALL in_done(struct libusb_transfer *t)
 	default:                /* error, timeout, overflow: try again */
 		break;
 	}
-	if (u->closing || u->gone || u->stall_in)
-		return;
-	if (libusb_submit_transfer(t) == 0)
-		u->in_busy[i] = 1;
-	else
-		u->gone = 1;
+	if (!u->closing && !u->gone && !u->stall_in)
+		submit(u, t, &u->in_busy[i]);
 }
 
 static void LIBUSB_CALL out_done(struct libusb_transfer *t)
@@ -282,12 +289,8 @@ static void LIBUSB_CALL out_done(struct libusb_transfer *t)
 	} else if (t->status == LIBUSB_TRANSFER_CANCELLED) {
 		return;
 	}
-	if (u->closing || u->gone)
-		return;
-	if (libusb_submit_transfer(t) == 0)
-		u->out_busy[i] = 1;
-	else
-		u->gone = 1;
+	if (!u->closing && !u->gone)
+		submit(u, t, &u->out_busy[i]);
 }
 
 static int ftdi_req(struct usb_io *u, uint8_t req, uint16_t value, uint16_t index)
@@ -336,11 +339,8 @@ static int recover(struct usb_io *u)
 			return BOARD_E_GONE;
 		u->stall_in = 0;
 		for (int i = 0; i < USB_N_IN; i++)
-			if (!u->in_busy[i]) {
-				if (libusb_submit_transfer(u->in[i]))
-					return BOARD_E_GONE;
-				u->in_busy[i] = 1;
-			}
+			if (!u->in_busy[i] && submit(u, u->in[i], &u->in_busy[i]))
+				return BOARD_E_GONE;
 	}
 	if (u->stall_out) {
 		u->st.stalls++;
@@ -373,12 +373,7 @@ static int flush(struct usb_io *u)
 	memcpy(u->out[slot]->buffer, u->obuf, u->olen);
 	u->out[slot]->length = (int)u->olen;
 	u->olen = 0;
-	if (libusb_submit_transfer(u->out[slot])) {
-		u->gone = 1;
-		return BOARD_E_GONE;
-	}
-	u->out_busy[slot] = 1;
-	return 0;
+	return submit(u, u->out[slot], &u->out_busy[slot]);
 }
 
 static int usb_send(void *ctx, const uint8_t *p, size_t n)
@@ -402,18 +397,10 @@ static int usb_send(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static long usb_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
 {
 	struct usb_io *u = ctx;
-	long deadline = now_ms() + timeout_ms;
+	long deadline = board_now_ms() + timeout_ms;
 
 	if (flush(u))
 		return BOARD_E_GONE;
@@ -433,7 +420,7 @@ static long usb_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
 			return BOARD_E_GONE;
 		if ((u->stall_in || u->stall_out) && recover(u))
 			return BOARD_E_GONE;
-		left = deadline - now_ms();
+		left = deadline - board_now_ms();
 		if (left <= 0)
 			return BOARD_E_TIMEOUT;
 		if (pump(u, left < 100 ? (int)left : 100))
@@ -663,11 +650,9 @@ static int start(struct usb_io *u)
 		libusb_fill_bulk_transfer(u->out[i], u->h, u->ep_out, buf, 0, out_done, u, 0);
 		u->out[i]->flags = LIBUSB_TRANSFER_FREE_BUFFER;
 	}
-	for (int i = 0; i < USB_N_IN; i++) {
-		if (libusb_submit_transfer(u->in[i]))
+	for (int i = 0; i < USB_N_IN; i++)
+		if (submit(u, u->in[i], &u->in_busy[i]))
 			return BOARD_E_GONE;
-		u->in_busy[i] = 1;
-	}
 	return 0;
 }
 

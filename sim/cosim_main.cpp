@@ -180,7 +180,13 @@ mmu_response read_rsp(Rtl &r) {
     return rsp;
 }
 
-void drive_ctl(Rtl &r, const cosim_ctl &c);
+void drive_ctl(Rtl &r, const cosim_ctl &c) {
+    r.top->ctl_op_i = c.op;
+    r.top->ctl_kind_i = c.kind;
+    r.top->ctl_mode_i = c.mode;
+    r.top->ctl_asid_i = c.asid;
+    r.top->ctl_data_i = c.data;
+}
 
 int run_ctl(Rtl &r, const cosim_ctl &c) {
     r.top->ctl_valid_i = 1;
@@ -192,14 +198,6 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
     r.top->eval();
     if (wait_until(r, [&] { return r.top->ctl_done_o != 0; }) < 0) return -2;
     return cosim_on_ctl(r.cs, &c);
-}
-
-void drive_ctl(Rtl &r, const cosim_ctl &c) {
-    r.top->ctl_op_i = c.op;
-    r.top->ctl_kind_i = c.kind;
-    r.top->ctl_mode_i = c.mode;
-    r.top->ctl_asid_i = c.asid;
-    r.top->ctl_data_i = c.data;
 }
 
 // One request, its response taken under random back-pressure (when the bus

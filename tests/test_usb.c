@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -29,14 +28,6 @@
 #include "workload.h"
 
 #define PRELOAD "libumockdev-preload.so.0"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct vftdi *plug(uint16_t vid, uint16_t pid)
 {
@@ -329,10 +320,10 @@ static void test_unplugged(void **state)
 	(void)state;
 	assert_int_equal(translate_some(b, 50), 0);
 	vftdi_unplug(v);
-	t0 = now_ms();
+	t0 = board_now_ms();
 	assert_int_equal(translate_some(b, 50), BOARD_E_GONE);
 	assert_int_equal(board_fence(b), BOARD_E_GONE);
-	assert_true(now_ms() - t0 < 3000);            /* reported, not timed out */
+	assert_true(board_now_ms() - t0 < 3000);            /* reported, not timed out */
 	assert_non_null(strstr(board_strerror(BOARD_E_GONE), "gone"));
 	board_close(b);
 	vftdi_free(v);
@@ -340,32 +331,40 @@ static void test_unplugged(void **state)
 
 /* mmuctl, a separate process, reaches the same virtual device (umockdev's
  * environment is inherited) and prints the board's INFO. */
-static void test_mmuctl_info(void **state)
+/* Run mmuctl (next to the virtual board program) with args; its output
+ * (stdout and stderr) in out, its exit status returned (-1 if it did not
+ * exit). */
+static int run_mmuctl(const char *args, char *out, size_t cap)
 {
-	struct vftdi *v = plug(USB_FTDI_VID, USB_FT2232H_PID);
-	char cmd[1200], out[2048];
+	char cmd[1200];
 	const char *vb = getenv("MMU_VBOARD");
 	size_t n;
 	FILE *p;
+	int st;
 
-	(void)state;
 	assert_non_null(vb);
 	/* build/rel/mmu-vboard[-uart] -> build/rel/mmuctl */
-	snprintf(cmd, sizeof(cmd), "\"$(dirname '%s')/mmuctl\" info --device usb --json 2>&1", vb);
+	snprintf(cmd, sizeof(cmd), "\"$(dirname '%s')/mmuctl\" %s 2>&1", vb, args);
 	p = popen(cmd, "r");
 	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
+	n = fread(out, 1, cap - 1, p);
 	out[n] = '\0';
-	assert_int_equal(pclose(p), 0);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;   /* a crash is no exit status */
+}
+
+/* mmuctl, a separate process, reaches the same virtual device (umockdev's
+ * environment is inherited) and prints the board's INFO. */
+static void test_mmuctl_info(void **state)
+{
+	struct vftdi *v = plug(USB_FTDI_VID, USB_FT2232H_PID);
+	char out[2048];
+
+	(void)state;
+	assert_int_equal(run_mmuctl("info --device usb --json", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "{\"device\":\"usb\",\"modes\":["));
 	assert_non_null(strstr(out, "\"protocol\":1,"));
-	snprintf(cmd, sizeof(cmd), "\"$(dirname '%s')/mmuctl\" info --device usb:0403:6010:turbo "
-		 "2>&1", vb);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	assert_int_equal(WEXITSTATUS(pclose(p)), 2);
+	assert_int_equal(run_mmuctl("info --device usb:0403:6010:turbo", out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "unknown option 'turbo'"));
 	vftdi_free(v);
 }
@@ -375,7 +374,7 @@ static void test_misconfigured_and_missing(void **state)
 	struct vftdi *v = plug(USB_FTDI_VID, USB_FT2232H_PID);
 	struct board *b;
 	char err[256];
-	long t0 = now_ms();
+	long t0 = board_now_ms();
 
 	(void)state;
 	/* 115200 baud against a 3 Mbaud board: only garbage arrives */
@@ -383,7 +382,7 @@ static void test_misconfigured_and_missing(void **state)
 			 BOARD_E_TIMEOUT);
 	assert_null(b);
 	assert_non_null(strstr(err, "did not answer INFO"));
-	assert_true(now_ms() - t0 < 3000);
+	assert_true(board_now_ms() - t0 < 3000);
 	/* channel A is not the board's */
 	assert_int_equal(board_open(&b, "usb:0403:6010:channel=a:timeout=200", err, sizeof(err)),
 			 BOARD_E_TIMEOUT);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/usbdevice_fs.h>
@@ -50,14 +49,6 @@ struct vftdi {
 	struct vftdi_seen seen;
 	unsigned baud_ok, fifo_ok, ep_in, ep_out, iface;
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- descriptors ---- */
 
@@ -244,7 +235,7 @@ static int fill_in(struct vftdi *v, struct urb *u)
 {
 	struct usbdevfs_urb *urb = urb_of(u);
 	size_t room = (size_t)urb->buffer_length, k = 0, taken = 0;
-	long t = now_ms();
+	long t = board_now_ms();
 	uint8_t *out;
 
 	if (v->stall_in) {
@@ -485,7 +476,7 @@ int vftdi_new(struct vftdi **out, uint16_t vid, uint16_t pid, const char *vboard
 	v->cap = 1 << 20;
 	v->tx = malloc(v->cap);
 	v->rx = malloc(v->cap);
-	v->last_in_ms = now_ms();
+	v->last_in_ms = board_now_ms();
 	if (!v->tx || !v->rx || board_spawn_vboard(vboard, &v->fd, &v->board, err, errlen)) {
 		free(v->tx);
 		free(v->rx);
