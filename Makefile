@@ -38,8 +38,9 @@ TEST_SUPPORT := tests/testmem.c sim/ptgen.c
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \
              rtl/link/mmu_link_disp.v rtl/link/mmu_spram.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v \
-             rtl/link/mmu_uart.v
-BOARD_SRC := rtl/board/icebreaker.v
+             rtl/link/mmu_uart.v rtl/link/mmu_afifo.v rtl/link/mmu_ft245.v
+BOARD_SRC := rtl/board/board_status.v rtl/board/icebreaker.v rtl/board/ft232h_board.v \
+             rtl/board/icebreaker_ft232h.v
 
 # Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
 # checker, and the slice `make test` runs.
@@ -53,6 +54,9 @@ textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
 sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34
 sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests 2000
+# the volume slice: a million random translations, every mode, waits and
+# races on (about 2.5 minutes, on the second core while the FPGA builds run)
+VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
 
 
 all: build
@@ -124,12 +128,12 @@ build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix
        $(B)/rel/tests/test_usb $(B)/rel/bench_model
 
 test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard \
-      $(B)/rel/mmu-vboard-uart \
+      $(B)/rel/mmu-vboard-uart $(B)/rel/mmu-vboard-fifo \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(B)/rel/tests/test_usb $(B)/asan/tests/test_usb \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken))
 	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
-	  bash tools/run-tests.sh $(B) $(TESTS)
+	  COSIM_VOLUME="default|$(VOLUME_ARGS)" bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
 $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
@@ -142,11 +146,13 @@ $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/li
 	$(CC) -o $@ $^ $(USB_LIBS)
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
+       $(B)/rel/mmu-vboard-fifo \
        $(B)/cosim-default/cosim
 	$(B)/rel/bench_model
 	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard-uart 3000
+	MMU_FT_STALLS=0 $(B)/rel/bench_link $(B)/rel/mmu-vboard-fifo 10000
 	@echo "lockstep co-simulation (default build, sv39 seeds 1-8, 5000 requests each), three runs:"
 	@for flags in "--no-waits --no-races" ""; do for i in 1 2 3; do \
 	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
@@ -165,8 +171,9 @@ lint-rtl: $(GEN)/.stamp
 	  case $$c in default) g="";; board) g="-GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34";; esac; \
 	  if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module mmu_vboard $$g rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) >$(B)/lint-link-$$c.log 2>&1; \
 	  then echo "verilator -Wall link $$c: clean"; p=$$((p+1)); else cat $(B)/lint-link-$$c.log; f=$$((f+1)); fi; done; \
-	if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module icebreaker rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) >$(B)/lint-icebreaker.log 2>&1; \
-	then echo "verilator -Wall icebreaker top: clean"; p=$$((p+1)); else cat $(B)/lint-icebreaker.log; f=$$((f+1)); fi; \
+	for t in icebreaker icebreaker_ft232h; do \
+	  if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module $$t rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) >$(B)/lint-$$t.log 2>&1; \
+	  then echo "verilator -Wall $$t top: clean"; p=$$((p+1)); else cat $(B)/lint-$$t.log; f=$$((f+1)); fi; done; \
 	if iverilog -g2005 -I$(GEN) -Irtl -Irtl/link -o $(B)/icarus.vvp $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) >$(B)/icarus.log 2>&1; \
 	then echo "iverilog -g2005: compiles"; p=$$((p+1)); else cat $(B)/icarus.log; f=$$((f+1)); fi; \
 	echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
@@ -289,20 +296,23 @@ regress: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 .PHONY: regress
 
 # ---- the virtual board: the board RTL behind standard input/output ----
-$(B)/rel/mmu-vboard: $(RTL_SRC) $(LINK_SRC) rtl/link/mmu_crc16.vh sim/vboard_main.cpp $(GEN)/.stamp
-	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_vboard \
-	  -Irtl -Irtl/link -I$(GEN) -Mdir $(B)/vboard -o mmu-vboard -CFLAGS -O2 \
-	  $(RTL_SRC) $(LINK_SRC) $(CURDIR)/sim/vboard_main.cpp > $(B)/vboard.log 2>&1 || { tail -30 $(B)/vboard.log; exit 1; }
-	cp $(B)/vboard/mmu-vboard $@
-$(B)/rel/mmu-vboard-uart: $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) rtl/link/mmu_crc16.vh sim/vboard_main.cpp $(GEN)/.stamp
-	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module icebreaker -DVBOARD_UART \
-	  -Irtl -Irtl/link -I$(GEN) -Mdir $(B)/vboard-uart -o mmu-vboard-uart -CFLAGS "-O2 -DVBOARD_UART" \
-	  $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) $(CURDIR)/sim/vboard_main.cpp > $(B)/vboard-uart.log 2>&1 || { tail -30 $(B)/vboard-uart.log; exit 1; }
-	cp $(B)/vboard-uart/mmu-vboard-uart $@
+# vboard_rule NAME TOP DEFINE: build/rel/NAME, sim/vboard_main.cpp around
+# TOP, compiled with -DDEFINE (sim/vboard_main.cpp says what each plays)
+define vboard_rule
+$(B)/rel/$(1): $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) rtl/link/mmu_crc16.vh sim/vboard_main.cpp $(GEN)/.stamp
+	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module $(2) -D$(3) \
+	  -Irtl -Irtl/link -I$(GEN) -Mdir $(B)/$(1) -o $(1) -CFLAGS "-O2 -D$(3)" \
+	  $(RTL_SRC) $(LINK_SRC) $(BOARD_SRC) $(CURDIR)/sim/vboard_main.cpp > $(B)/$(1).log 2>&1 || { tail -30 $(B)/$(1).log; exit 1; }
+	@mkdir -p $$(dir $$@)
+	cp $(B)/$(1)/$(1) $$@
+endef
+$(eval $(call vboard_rule,mmu-vboard,mmu_vboard,VBOARD_STREAM))
+$(eval $(call vboard_rule,mmu-vboard-uart,icebreaker,VBOARD_UART))
+$(eval $(call vboard_rule,mmu-vboard-fifo,ft232h_board,VBOARD_FIFO))
 $(B)/asan/mmu-vboard: $(B)/rel/mmu-vboard
 	@mkdir -p $(@D)
 	ln -sf ../rel/mmu-vboard $@
-vboard: deps $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(B)/rel/mmu-vboard-uart
+vboard: deps $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(B)/rel/mmu-vboard-uart $(B)/rel/mmu-vboard-fifo
 .PHONY: vboard
 
 # The link fuzz at full length: a million random and mutated frames against the

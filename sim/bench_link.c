@@ -4,6 +4,14 @@
  * per translation each way, counted on the host's side of the link; from
  * those, the rate a 3 Mbaud UART allows.  Median of 5 runs; never asserts.
  *
+ * Then the board's own speed: the virtual board counts the core clocks it
+ * has work in hand (MMU_VBOARD_CLOCKS, sim/vboard_main.cpp), once for the
+ * set-up alone and once for the set-up and a workload run; the difference
+ * over N is core clocks per translation, and 10^6 over that is translations
+ * per second per MHz of core clock.  Simulation is cycle-exact, so one run
+ * each.  The PHY is inside the count: bit times on the UART top, the FIFO
+ * handshakes and the clock crossing on the FT232H top.
+ *
  * Usage: bench_link VBOARD [N]   (N translations a run, default 30000)
  * Workload: Sv39 tables for 64 pages built with mkpt; "hits" cycles over
  * them (they fit the TLB), "walks" invalidates all before each batch.
@@ -13,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench_board.h"
 #include "bench_util.h"
@@ -20,6 +29,44 @@
 #include "mmu_model.h"
 
 #define RUNS 5
+
+/* One workload run (w: 0 hits, 1 walks, -1 none) on a fresh virtual board;
+ * the core clocks it had work in hand, set-up included, or -1. */
+static double busy_clocks(const char *vboard, int w, const struct mmu_request *q, size_t n,
+			  struct mmu_response *r)
+{
+	char path[] = "/tmp/bench_link_clocks.XXXXXX", err[256];
+	unsigned long long busy = 0, total = 0;
+	struct board *b;
+	int fd = mkstemp(path), ok = 0;
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	setenv("MMU_VBOARD_CLOCKS", path, 1);
+	if (!board_open_sim(&b, vboard, err, sizeof(err))) {
+		size_t batch = board_get_info(b)->max_batch;
+
+		ok = !bench_board_setup(b);
+		for (size_t i = 0; ok && w >= 0 && i < n; i += w ? batch : n) {
+			size_t k = w ? (n - i < batch ? n - i : batch) : n;
+
+			if ((w && board_invalidate(b, MMU_INVAL_ALL, 0, 0)) ||
+			    board_translate(b, q + i, k, r + i))
+				ok = 0;
+		}
+		board_close(b);      /* waits for the virtual board to exit */
+	}
+	unsetenv("MMU_VBOARD_CLOCKS");
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%llu %llu", &busy, &total) != 2)
+		ok = 0;
+	if (f)
+		fclose(f);
+	unlink(path);
+	return ok ? (double)busy : -1;
+}
 #define UART_BYTES_PER_S 300000.0   /* 3 Mbaud, 10 bits a byte */
 
 int main(int argc, char **argv)
@@ -86,8 +133,20 @@ int main(int argc, char **argv)
 		       "allows %.0f/s\n", names[w], bench_median(rate, RUNS), out_b, in_b, hits, n,
 		       UART_BYTES_PER_S / (out_b > in_b ? out_b : in_b));
 	}
+	board_close(b);
+	{
+		double base = busy_clocks(argv[1], -1, q, n, r);
+
+		printf("board clocks (core clocks with work in hand; set-up alone %.0f):\n", base);
+		for (int w = 0; w < 2 && base >= 0; w++) {
+			double c = busy_clocks(argv[1], w, q, n, r) - base;
+
+			if (c > 0)
+				printf("  %-6s %7.1f core clocks a translation: %8.0f translations/s per MHz"
+				       " of core clock\n", names[w], c / (double)n, 1e6 * (double)n / c);
+		}
+	}
 	free(q);
 	free(r);
-	board_close(b);
 	return 0;
 }

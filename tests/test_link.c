@@ -242,30 +242,44 @@ static struct board *open_board(void)
 }
 
 /* The build under test: $LINK_BOARD = uart is the iCEBreaker top
- * (mmu-vboard-uart), else the default virtual board. */
-static int uart_board(void)
+ * (mmu-vboard-uart), fifo the FT232H top (mmu-vboard-fifo), else the
+ * default virtual board. */
+static int link_board_is(const char *name)
 {
 	const char *v = getenv("LINK_BOARD");
 
-	return v && !strcmp(v, "uart");
+	return v && !strcmp(v, name);
+}
+
+static int uart_board(void)
+{
+	return link_board_is("uart");
+}
+
+/* either iCEBreaker top: the Sv39 board build */
+static int icebreaker_board(void)
+{
+	return link_board_is("uart") || link_board_is("fifo");
 }
 
 static void test_info(void **state)
 {
 	struct board *b = open_board();
 	const struct board_info *i = board_get_info(b);
-	int uart = uart_board();
+	int ib = icebreaker_board();
+	/* the FT232H build has one superpage and one PWC entry (its PHY's area) */
+	unsigned sp = link_board_is("fifo") ? 1 : ib ? 2 : 8;
 
 	(void)state;
 	assert_int_equal(i->version, MMU_LINK_VERSION);
-	assert_int_equal(i->modes, uart ? 1u << MMU_MODE_SV39 : 0x1eu);
+	assert_int_equal(i->modes, ib ? 1u << MMU_MODE_SV39 : 0x1eu);
 	assert_int_equal(i->sets, 64);
 	assert_int_equal(i->ways, 4);
-	assert_int_equal(i->sp_n, uart ? 2 : 8);
-	assert_int_equal(i->pwc_n, uart ? 2 : 8);
-	assert_int_equal(i->asid_bits, uart ? 6 : 8);
-	assert_int_equal(i->pa_bits, uart ? 34 : 56);
-	assert_int_equal(i->clk_khz, uart ? 12000 : 0);
+	assert_int_equal(i->sp_n, sp);
+	assert_int_equal(i->pwc_n, sp);
+	assert_int_equal(i->asid_bits, ib ? 6 : 8);
+	assert_int_equal(i->pa_bits, ib ? 34 : 56);
+	assert_int_equal(i->clk_khz, ib ? 12000 : 0);
 	assert_int_equal(i->max_batch, MMU_LINK_MAX_BATCH);
 	assert_int_equal(i->mem_bytes, MEM);
 	assert_int_equal(i->window, MMU_LINK_WINDOW);
@@ -327,7 +341,7 @@ static void test_csrs(void **state)
 	assert_int_equal(board_last_nak(b), MMU_NAK_ARGUMENT);
 	assert_int_equal(board_set_context(b, 5, MMU_MODE_TEXTBOOK, 0x3000), BOARD_E_NAK);
 	assert_int_equal(board_set_context(b, 300, MMU_MODE_SV39, 0x3000), MMU_E_INVAL);
-	if (!uart_board())
+	if (!icebreaker_board())
 		assert_int_equal(board_set_context(b, 5, MMU_MODE_SV48, 0x3000), 0);
 	else
 		assert_int_equal(board_set_context(b, 5, MMU_MODE_SV48, 0x3000), BOARD_E_NAK);

@@ -30,19 +30,22 @@ run_suite() { # label, command...
 }
 
 # A suite that ends with the plain line "N passed, N failed" (RTL lint, co-simulation).
-run_plain() { # label, command...
-	local label=$1; shift
-	"$@" >"$log" 2>&1
-	local rc=$? line p f
-	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+report_plain() { # label, exit status, log file
+	local label=$1 rc=$2 file=$3 line p f
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$file" | tail -1)
 	p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
 	p=${p:-0}; f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
-	grep -aE '^(cosim|verilator|iverilog|icarus|break|no break)' "$log" | sed 's/^/    /'
-	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$log" | tail -40; fi
+	grep -aE '^(cosim|lockstep|verilator|iverilog|icarus|break|no break)' "$file" | sed 's/^/    /'
+	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$file" | tail -40; fi
+}
+run_plain() { # label, command...
+	local label=$1; shift
+	"$@" >"$log" 2>&1
+	report_plain "$label" $? "$log"
 }
 
 for s in "${suites[@]}"; do
@@ -55,17 +58,22 @@ run_check() { # label, command...
 	local rc=$?
 	if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 	printf '%-28s %3d passed, %d failed\n' "$label" $((rc == 0)) $((rc != 0))
-	grep -aE 'ICESTORM|Max frequency|^fpga:' "$log" | sed 's/^/    /'
+	grep -aE 'ICESTORM|Max frequency|^placement|^fpga:' "$log" | sed 's/^/    /'
 	if [ "$rc" -ne 0 ]; then sed 's/^/    /' "$log" | tail -20; fi
 }
 
 # the link tests again on the real iCEBreaker top (UART PHY, SPRAM) in simulation
 LINK_BOARD=uart LINK_FUZZ=3000 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart \
 	run_suite "test_link (icebreaker top)" "$B/rel/tests/test_link"
+# and on the FT232H top (FT245 sync FIFO PHY across two clocks; the chip's
+# side stalls at random and checks the protocol)
+LINK_BOARD=fifo LINK_FUZZ=3000 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-fifo \
+	run_suite "test_link (ft232h top)" "$B/rel/tests/test_link"
 # the usb transport through libusb against virtual FTDI/bulk devices (umockdev),
 # in front of the virtual board and of the iCEBreaker top with its UART
 run_suite "test_usb" "$B/rel/tests/test_usb"
 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-uart run_suite "test_usb (icebreaker top)" "$B/rel/tests/test_usb"
+MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard-fifo run_suite "test_usb (ft232h top)" "$B/rel/tests/test_usb"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suite "test_usb (asan+ubsan)" "$B/asan/tests/test_usb"
@@ -81,9 +89,20 @@ fi
 OS_DEVICE=sim OS_OPS=5000 run_suite "test_os (sim)" "$B/rel/tests/test_os"
 # make install into a scratch DESTDIR; a program built with pkg-config alone runs
 run_check "install (pkg-config)" bash tools/test-install.sh "$B"
+# The co-simulation's volume slice (COSIM_VOLUME="NAME|ARGS": a million
+# random translations) runs on the second core while the FPGA builds and
+# the checks below run on the first; it is reported after them.
+vol_log=$(mktemp); vol_pid=
+if [ -n "${COSIM_VOLUME:-}" ]; then
+	vol_name=${COSIM_VOLUME%%|*}; vol_args=${COSIM_VOLUME#*|}
+	# shellcheck disable=SC2086
+	"$B/cosim-$vol_name/cosim" $vol_args >"$vol_log" 2>&1 &
+	vol_pid=$!
+fi
 run_plain "rtl lint" make -s lint-rtl
-# the iCEBreaker bitstream: fits the UP5K and meets its clock
+# the iCEBreaker bitstreams: each fits the UP5K and meets its clocks
 run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
+run_check "fpga icebreaker-ft232h" bash tools/fpga.sh icebreaker-ft232h "$B/fpga-icebreaker-ft232h"
 run_plain "rtl handshake checks" make -s rtl-handshake
 # the co-simulation must catch each deliberately broken variant of the core
 run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
@@ -94,6 +113,11 @@ for r in "${runs[@]}"; do
 	# shellcheck disable=SC2086
 	run_plain "cosim $name" "$B/cosim-$name/cosim" $args
 done
+if [ -n "$vol_pid" ]; then
+	wait "$vol_pid"
+	report_plain "cosim $vol_name (volume)" $? "$vol_log"
+fi
+rm -f "$vol_log"
 for s in "${suites[@]}"; do
 	MMUCTL=$B/asan/mmuctl ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

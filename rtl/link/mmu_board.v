@@ -24,7 +24,8 @@ module mmu_board #(
     parameter integer MODES     = 0,
     parameter integer INSPECT   = 0,
     parameter integer MEM_BYTES = 131072,
-    parameter integer CLK_KHZ   = 0
+    parameter integer CLK_KHZ   = 0,
+    parameter integer RX_FIFO   = 1     // 0: the PHY holds the window's bytes (mmu_ft245)
 ) (
     input  wire                 clk_i,
     input  wire                 rst_ni,
@@ -47,13 +48,22 @@ module mmu_board #(
     input  wire                 wb_err_i,
     input  wire                 wb_stall_i
 );
-  // receive FIFO
+  // receive FIFO: WINDOW bytes, here or in the PHY
   wire       f_valid, f_ready, f_empty;
   wire [7:0] f_data;
-  mmu_fifo #(.WIDTH(8), .DEPTH(`MMU_LINK_WINDOW_N)) u_fifo (
-      .clk_i(clk_i), .rst_ni(rst_ni),
-      .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),
-      .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(f_data), .empty_o(f_empty));
+  generate
+    if (RX_FIFO != 0) begin : g_fifo
+      mmu_fifo #(.WIDTH(8), .DEPTH(`MMU_LINK_WINDOW_N)) u_fifo (
+          .clk_i(clk_i), .rst_ni(rst_ni),
+          .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),
+          .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(f_data), .empty_o(f_empty));
+    end else begin : g_nofifo
+      assign f_valid = in_valid_i;
+      assign f_data = in_data_i;
+      assign in_ready_o = f_ready;
+      assign f_empty = !in_valid_i;
+    end
+  endgenerate
 
   // receiver and frame buffer
   wire       fw_en, frm_valid, frm_take, fr_en;

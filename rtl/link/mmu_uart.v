@@ -93,6 +93,10 @@ module mmu_uart #(
   assign tx_ready_o = !t_busy;
   assign busy_o = r_busy || rx_valid_o || t_busy;
 
+  // the line idles high from configuration on, not only after the first
+  // reset: a low TX before it would reach the host as a start bit
+  initial tx_o = 1'b1;
+
   always @(posedge clk_i) begin
     if (!rst_ni) begin
       tx_o <= 1'b1;

@@ -1,7 +1,9 @@
-// mmu_vboard.v - the virtual board: mmu_board with the iCEBreaker's page-table
-// memory (mmu_spram, its behavioural model: 128 KiB).  Its byte streams are
-// the bytes a real board exchanges with the host over USB;
-// sim/vboard_main.cpp drives them.
+// mmu_vboard.v - the board behind its PHY: mmu_board with the iCEBreaker's
+// page-table memory (mmu_spram: the four SPRAM blocks, 128 KiB; a
+// behavioural model in simulation).  Run alone under Verilator it is the
+// virtual board: its byte streams are the bytes a real board exchanges with
+// the host over USB, and sim/vboard_main.cpp drives them.  Both iCEBreaker
+// tops (rtl/board/) put a PHY in front of it.
 `default_nettype none
 
 module mmu_vboard #(
@@ -11,7 +13,9 @@ module mmu_vboard #(
     parameter integer PWC_N     = 8,
     parameter integer ASID_BITS = 8,
     parameter integer PA_BITS   = 56,
-    parameter integer MODES     = 0
+    parameter integer MODES     = 0,
+    parameter integer CLK_KHZ   = 0,    // 0: simulation
+    parameter integer RX_FIFO   = 1     // see mmu_board
 ) (
     input  wire       clk_i,
     input  wire       rst_ni,
@@ -30,7 +34,8 @@ module mmu_vboard #(
 
   mmu_board #(
       .SETS(SETS), .WAYS(WAYS), .SP_N(SP_N), .PWC_N(PWC_N), .ASID_BITS(ASID_BITS),
-      .PA_BITS(PA_BITS), .MODES(MODES), .INSPECT(0), .MEM_BYTES(131072), .CLK_KHZ(0)) u_board (
+      .PA_BITS(PA_BITS), .MODES(MODES), .INSPECT(0), .MEM_BYTES(131072), .CLK_KHZ(CLK_KHZ),
+      .RX_FIFO(RX_FIFO)) u_board (
       .clk_i(clk_i), .rst_ni(rst_ni),
       .in_valid_i(in_valid_i), .in_ready_o(in_ready_o), .in_data_i(in_data_i),
       .out_valid_o(out_valid_o), .out_ready_i(out_ready_i), .out_data_o(out_data_o),
