@@ -48,7 +48,8 @@ COSIM_VARIANTS := default small textbook sv39board
 default_G    :=
 default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
 small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
-small_ARGS   := --geometry 1,1,0,0,2,40 --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
+small_GEO    := --geometry 1,1,0,0,2,40
+small_ARGS   := $(small_GEO) --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
 textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=24 \
                 -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=3 -GTB_IDX0=6 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_PTE=4
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
@@ -57,6 +58,13 @@ sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests
 # the volume slice: a million random translations, every mode, waits and
 # races on (about 2.5 minutes, on the second core while the FPGA builds run)
 VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
+# a real program's address stream: a valgrind lackey trace of /bin/true
+# (about 170,000 accesses), in every mode, on the default build and on the
+# smallest (one TLB entry, no superpage or PWC entries: it walks half the time)
+TRACE_ARGS   := --modes sv32,sv39,sv48,x86_64 --addr-trace $(B)/true.trace
+$(B)/true.trace:
+	@mkdir -p $(B)
+	valgrind -q --tool=lackey --trace-mem=yes --log-file=$@ /bin/true
 
 
 all: build
@@ -131,8 +139,8 @@ test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/a
       $(B)/rel/mmu-vboard-uart $(B)/rel/mmu-vboard-fifo \
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(B)/rel/tests/test_usb $(B)/asan/tests/test_usb \
-      $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken))
-	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS)" \
+      $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken)) $(B)/true.trace
+	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS)" \
 	  COSIM_VOLUME="default|$(VOLUME_ARGS)" bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
@@ -249,7 +257,7 @@ $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcos
 	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_VFLAGS) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
-	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a" \
+	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a $(USB_LIBS)" \
 	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
 endef
 $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))

@@ -329,13 +329,7 @@ static int run_file(struct ctx *c, int pid)
 
 /* ---- traces ---- */
 
-struct trace {
-	uint64_t *va;
-	uint8_t *acc;
-	size_t n, cap;
-};
-
-static int trace_add(struct trace *t, uint64_t va, uint8_t acc)
+static int trace_add(struct wl_trace *t, uint64_t va, uint8_t acc)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 4096;
@@ -361,7 +355,7 @@ static int trace_add(struct trace *t, uint64_t va, uint8_t acc)
  * is a read then a write) or plain ("VA r|w|x").  Lines starting with "=="
  * or "#", and blank lines, are skipped.  0, or -1 if malformed.
  */
-static int trace_line(struct trace *t, const char *line, uint64_t page)
+static int trace_line(struct wl_trace *t, const char *line, uint64_t page)
 {
 	const char *p = line;
 	char kind, *end;
@@ -424,7 +418,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Map every run of touched pages (gaps under 16 pages joined) rwx. */
-static int trace_vmas(struct ctx *c, int pid, const struct trace *t)
+static int trace_vmas(struct ctx *c, int pid, const struct wl_trace *t)
 {
 	uint64_t *pg = malloc(t->n * sizeof(*pg));
 	size_t n = 0;
@@ -453,44 +447,64 @@ static int trace_vmas(struct ctx *c, int pid, const struct trace *t)
 	return rc;
 }
 
-static int run_trace(struct ctx *c, int pid)
+int wl_trace_load(const char *path, uint64_t page, struct wl_trace *t, char *err, size_t errlen)
 {
-	struct trace t = { 0 };
-	FILE *f = fopen(c->o->path, "r");
+	FILE *f = fopen(path, "r");
 	char line[512];
-	unsigned long lineno = 0;
-	int *res = NULL, rc = 0;
+	int rc = 0;
 
+	memset(t, 0, sizeof(*t));
 	if (!f) {
-		snprintf(c->err, c->errlen, "%s: %s", c->o->path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return MMU_E_IO;
 	}
 	while (!rc && fgets(line, sizeof(line), f)) {
-		lineno++;
+		t->lines++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(c->err, c->errlen, "%s:%lu: line too long", c->o->path, lineno);
+			snprintf(err, errlen, "%s:%lu: line too long", path, t->lines);
 			rc = MMU_E_FORMAT;
 			break;
 		}
-		rc = trace_line(&t, line, c->page);
+		rc = trace_line(t, line, page);
 		if (rc == -1) {
-			snprintf(c->err, c->errlen, "%s:%lu: not a lackey or \"VA r|w|x\" line: %.60s",
-				 c->o->path, lineno, line);
+			snprintf(err, errlen, "%s:%lu: not a lackey or \"VA r|w|x\" line: %.60s",
+				 path, t->lines, line);
 			rc = MMU_E_FORMAT;
 		} else if (rc) {
+			snprintf(err, errlen, "%s: out of memory", path);
 			rc = MMU_E_NOMEM;
 		}
 	}
 	if (!rc && ferror(f)) {
-		snprintf(c->err, c->errlen, "%s: read error", c->o->path);
+		snprintf(err, errlen, "%s: read error", path);
 		rc = MMU_E_IO;
 	}
 	fclose(f);
-	c->r->trace_lines = lineno;
-	if (!rc && !t.n) {
-		snprintf(c->err, c->errlen, "%s: no accesses in the trace", c->o->path);
+	if (!rc && !t->n) {
+		snprintf(err, errlen, "%s: no accesses in the trace", path);
 		rc = MMU_E_FORMAT;
 	}
+	if (rc)
+		wl_trace_free(t);
+	return rc;
+}
+
+void wl_trace_free(struct wl_trace *t)
+{
+	free(t->va);
+	free(t->acc);
+	t->va = NULL;
+	t->acc = NULL;
+	t->n = t->cap = 0;
+}
+
+static int run_trace(struct ctx *c, int pid)
+{
+	struct wl_trace t;
+	int *res = NULL, rc;
+
+	rc = wl_trace_load(c->o->path, c->page, &t, c->err, c->errlen);
+	c->r->trace_lines = t.lines;
 	if (!rc)
 		rc = trace_vmas(c, pid, &t);
 	if (!rc) {
@@ -513,8 +527,7 @@ static int run_trace(struct ctx *c, int pid)
 	if (rc && !c->err[0])
 		fail(c, rc, "trace");
 	free(res);
-	free(t.va);
-	free(t.acc);
+	wl_trace_free(&t);
 	return rc;
 }
 

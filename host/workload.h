@@ -52,4 +52,19 @@ const char *wl_name(enum wl_kind k);
 int wl_run(struct mmu_os *os, const struct wl_opts *o, struct wl_result *r, char *err,
 	   size_t errlen);
 
+/* An address trace: a valgrind lackey trace (valgrind --tool=lackey
+ * --trace-mem=yes; "M" is a read then a write) or "VA r|w|x" lines, one
+ * access per page an access touches (page bytes a page).  Also the
+ * co-simulation's --addr-trace. */
+struct wl_trace {
+	uint64_t *va;
+	uint8_t *acc;             /* MMU_ACCESS_* */
+	size_t n, cap;
+	unsigned long lines;
+};
+/* Load path; 0, or an error (MMU_E_IO, MMU_E_FORMAT with the line,
+ * MMU_E_NOMEM) with a reason in err and nothing held. */
+int wl_trace_load(const char *path, uint64_t page, struct wl_trace *t, char *err, size_t errlen);
+void wl_trace_free(struct wl_trace *t);
+
 #endif

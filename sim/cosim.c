@@ -9,7 +9,9 @@
 
 #include "cosim.h"
 #include "memimg.h"
+#include "mkpt.h"
 #include "ptgen.h"
+#include "workload.h"
 
 #define MEM_SIZE (1u << 20)
 #define WLOG 16
@@ -62,8 +64,97 @@ struct cosim {
 	} hist[8];
 	unsigned n_hist;
 	struct cosim_cover cov;
+	unsigned trace_unmapped;
 	char err[1024];
 };
+
+/* ---- address traces ---- */
+
+struct cosim_trace {
+	struct wl_trace t;
+};
+
+int cosim_trace_load(const char *path, struct cosim_trace **out, char *err, size_t errlen)
+{
+	struct cosim_trace *t = calloc(1, sizeof(*t));
+	int rc;
+
+	*out = NULL;
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return MMU_E_NOMEM;
+	}
+	rc = wl_trace_load(path, 4096, &t->t, err, errlen);
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+size_t cosim_trace_len(const struct cosim_trace *t)
+{
+	return t->t.n;
+}
+
+void cosim_trace_free(struct cosim_trace *t)
+{
+	if (t) {
+		wl_trace_free(&t->t);
+		free(t);
+	}
+}
+
+unsigned cosim_trace_unmapped(const struct cosim *c)
+{
+	return c->trace_unmapped;
+}
+
+static int cmp_page(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The trace's tables, the same in both memories: the root at TRACE_ROOT,
+ * every touched page mapped rwx+u to a frame above the memory image (the
+ * MMU never reads the data). */
+#define TRACE_ROOT 0x10000u
+static int map_trace(struct cosim *c, const struct mmu_geometry *g)
+{
+	const struct wl_trace *t = &c->cfg.trace->t;
+	uint64_t page = 1ULL << g->page_bits, *pg = malloc(t->n * sizeof(*pg));
+	size_t n = 0;
+	char e[256];
+
+	if (!pg)
+		return MMU_E_NOMEM;
+	for (size_t i = 0; i < t->n; i++)
+		pg[i] = t->va[i] & ~(page - 1);
+	qsort(pg, t->n, sizeof(*pg), cmp_page);
+	for (size_t i = 0; i < t->n; i++)
+		if (!n || pg[i] != pg[n - 1])
+			pg[n++] = pg[i];
+	for (int side = 0; side < 2; side++) {
+		struct mkpt pt;
+
+		if (mkpt_init(&pt, side ? &c->model_mem : &c->rtl_mem, &c->cfg.geometry, c->cfg.mode,
+			      c->pol.maxphy, TRACE_ROOT, 0, e, sizeof(e))) {
+			free(pg);
+			return MMU_E_INVAL;
+		}
+		c->trace_unmapped = 0;
+		for (size_t k = 0; k < n; k++)
+			if (mkpt_map(&pt, pg[k], MEM_SIZE + k * page, g->page_bits,
+				     PTE_R | PTE_W | PTE_X | PTE_U, e, sizeof(e)))
+				c->trace_unmapped++;
+	}
+	free(pg);
+	c->roots[1] = TRACE_ROOT;
+	return 0;
+}
 
 static void hist_ctl(struct cosim *c, const struct cosim_ctl *ctl)
 {
@@ -125,6 +216,8 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	if (!c)
 		return MMU_E_NOMEM;
 	c->cfg = *cfg;
+	if (cfg->trace)
+		c->cfg.requests = (unsigned)cosim_trace_len(cfg->trace);
 	knobs = cfg->seed * 0x2545f4914f6cdd1dULL + cfg->mode;
 	c->gen.rng = knobs;
 	c->race_rng = knobs ^ 0x9e3779b97f4a7c15ULL;
@@ -138,6 +231,13 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	c->pol.maxphy = (uint8_t)(cfg->mode == MMU_MODE_TEXTBOOK ? 0 :
 				  cfg->geometry.pa_bits < 46 ? cfg->geometry.pa_bits : 46);
 	c->nasid = ptgen_pct(&c->gen, 50) ? 2 : 1;
+	if (cfg->trace) {       /* a program's view: one address space, policy off */
+		uint8_t maxphy = c->pol.maxphy;
+
+		memset(&c->pol, 0, sizeof(c->pol));
+		c->pol.maxphy = maxphy;
+		c->nasid = 1;
+	}
 	knobs = c->gen.rng;
 	ops.ctx = c;
 	if (mmu_config_geometry(&cfg->geometry, cfg->mode, c->pol.maxphy, &g) ||
@@ -158,7 +258,11 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	 * exactly what happens; tests/test_random.c, which compares cached and
 	 * uncached answers, keeps them to one address space) */
 	c->gen.global_ok = 1;
-	for (unsigned a = 1; a <= c->nasid; a++)
+	if (cfg->trace && map_trace(c, &g)) {
+		cosim_free(c);
+		return MMU_E_NOMEM;
+	}
+	for (unsigned a = 1; !cfg->trace && a <= c->nasid; a++)
 		if (ptgen_new_tree(&c->gen, a, &c->roots[a])) {
 			cosim_free(c);
 			return MMU_E_NOMEM;
@@ -205,7 +309,7 @@ static int push_pending(struct cosim *c, const struct mmu_request *q)
 
 int cosim_stream_ready(const struct cosim *c)
 {
-	return c->ok_count != 0;
+	return c->ok_count != 0 && !c->cfg.trace;
 }
 
 /* Pages for a stream that hits several ways of one base-TLB set back to back,
@@ -312,7 +416,7 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		c->final = 1;
 		return COSIM_CHECK;
 	}
-	if (c->n_req % 50 == 49 && c->n_req + 100 < c->cfg.requests &&
+	if (!c->cfg.trace && c->n_req % 50 == 49 && c->n_req + 100 < c->cfg.requests &&
 	    c->setup_step == c->nasid + 1) {
 		/* change a PTE, then the invalidation software owes */
 		c->setup_step++;
@@ -328,7 +432,16 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		return COSIM_CTL;
 	}
 	c->setup_step = c->nasid + 1;
-	ptgen_request(&c->gen, q);
+	if (c->cfg.trace) {
+		memset(q, 0, sizeof(*q));
+		q->tag = c->n_req;
+		q->asid = 1;
+		q->va = c->cfg.trace->t.va[c->n_req];
+		q->access = c->cfg.trace->t.acc[c->n_req];
+		q->priv = MMU_PRIV_U;
+	} else {
+		ptgen_request(&c->gen, q);
+	}
 	q->tag &= 0xffff;
 	if (push_pending(c, q))
 		return COSIM_END;

@@ -23,12 +23,30 @@
 extern "C" {
 #endif
 
+struct cosim_trace;         /* an address trace (cosim_trace_load) */
+struct cosim;
+
 struct cosim_cfg {
 	unsigned mode;          /* MMU_MODE_* */
 	uint64_t seed;
 	unsigned requests;
 	struct mmu_config geometry; /* must match the RTL's parameters */
+	/* Replay this trace instead of random stimulus: every access once, in
+	 * order, user mode, one address space whose tables map every page the
+	 * trace touches (read, write, execute, user; A and D clear, so the
+	 * hardware sets them); the policy is all off.  No PTE mutations;
+	 * requests is the trace's length. */
+	const struct cosim_trace *trace;
 };
+
+/* Load a valgrind lackey trace or "VA r|w|x" lines (host/workload.h), 4 KiB
+ * pages; 0, or an error with a reason in err. */
+int cosim_trace_load(const char *path, struct cosim_trace **out, char *err, size_t errlen);
+size_t cosim_trace_len(const struct cosim_trace *t);
+/* Pages of the trace this mode could not map (outside its VA space): their
+ * accesses fault in both. */
+unsigned cosim_trace_unmapped(const struct cosim *c);
+void cosim_trace_free(struct cosim_trace *t);
 
 enum cosim_act { COSIM_REQ, COSIM_CTL, COSIM_CHECK, COSIM_END };
 

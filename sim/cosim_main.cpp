@@ -7,6 +7,8 @@
 //              [--break N]   (a build with MMU_BREAKABLE: run broken variant N)
 //              [--no-waits]  (no random bus wait states, stalls or response back-pressure)
 //              [--no-races]  (no invalidations racing walks)
+//              [--addr-trace FILE]  (replay a valgrind lackey trace or "VA r|w|x"
+//                            lines instead of random stimulus: cosim.h)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
 //              [--replay FILE] [--trace OUT.fst] [--trace-from CLOCK]  (replay a reproducer,
 //                            dumping an FST window: builds with --trace-fst)
@@ -353,6 +355,8 @@ struct Options {
     bool waits = true, races = true;
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
     std::string trace_file, out_dir, cover_file;
+    std::string addr_trace;       // --addr-trace: replay this address trace
+    cosim_trace *trace = nullptr; // ... loaded
 };
 
 struct Totals {
@@ -378,6 +382,7 @@ void write_repro(const Options &o, const char *mode, uint64_t seed, uint64_t cyc
     if (o.brk >= 0) std::fprintf(f, " --break %d", o.brk);
     if (!o.waits) std::fprintf(f, " --no-waits");
     if (!o.races) std::fprintf(f, " --no-races");
+    if (!o.addr_trace.empty()) std::fprintf(f, " --addr-trace %s", o.addr_trace.c_str());
     std::fprintf(f, " --trace-from %llu\n",
                  static_cast<unsigned long long>(cycle > 2000 ? cycle - 2000 : 0));
     std::fclose(f);
@@ -402,6 +407,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     cfg.seed = seed;
     cfg.requests = requests;
     cfg.geometry = o.geo;
+    cfg.trace = o.trace;
+    if (o.trace) races = false;   // a program's stream, as it came
 #if VM_TRACE
     if (o.trace_from != ~0ULL) {
         r.ctx->traceEverOn(true);
@@ -413,6 +420,9 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         std::printf("seed %llu: cannot set up\n", static_cast<unsigned long long>(seed));
         return -1;
     }
+    if (o.trace && cosim_trace_unmapped(r.cs))
+        std::printf("  %u of the trace's pages lie outside this mode's address space: "
+                    "their accesses fault\n", cosim_trace_unmapped(r.cs));
     r.rng = seed * 0x9e3779b97f4a7c15ULL + mode;
     r.reset();
     r.waits = waits;
@@ -633,6 +643,8 @@ int parse(std::vector<std::string> args, Options &o) {
             o.trace_from = std::strtoull(args[++i].c_str(), nullptr, 10);
         } else if (a == "--trace" && more) {
             o.trace_file = args[++i];
+        } else if (a == "--addr-trace" && more) {
+            o.addr_trace = args[++i];
         } else if (a == "--cover" && more) {
             o.cover_file = args[++i];
         } else if (a == "--out" && more) {
@@ -654,7 +666,8 @@ int parse(std::vector<std::string> args, Options &o) {
         } else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
                          "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] "
-                         "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md]\n");
+                         "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
+                         "[--addr-trace LACKEY|VA-LINES]\n");
             return 2;
         }
     }
@@ -682,6 +695,18 @@ int main(int argc, char **argv) {
     if (mmu_config_resolve(&o.geo)) {
         std::fprintf(stderr, "cosim: invalid geometry\n");
         return 2;
+    }
+    if (!o.addr_trace.empty()) {
+        char err[512];
+        if (cosim_trace_load(o.addr_trace.c_str(), &o.trace, err, sizeof(err))) {
+            std::fprintf(stderr, "cosim: %s\n", err);
+            return 2;
+        }
+        // one run per mode: the trace, every access once
+        o.requests = static_cast<unsigned>(cosim_trace_len(o.trace));
+        o.last = o.first;
+        std::printf("cosim: address trace %s: %zu accesses\n", o.addr_trace.c_str(),
+                    cosim_trace_len(o.trace));
     }
     unsigned passed = 0, failed = 0;
     size_t pos = 0;
@@ -729,5 +754,6 @@ int main(int argc, char **argv) {
     std::printf("lockstep: %llu translations verified in %.2f s: %.0f per second\n",
                 static_cast<unsigned long long>(verified), sec, sec > 0 ? double(verified) / sec : 0.0);
     std::printf("%u passed, %u failed\n", passed, failed);
+    cosim_trace_free(o.trace);
     return failed ? 1 : 0;
 }

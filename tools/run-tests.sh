@@ -109,9 +109,9 @@ run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
 	--modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
 IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
 for r in "${runs[@]}"; do
-	name=${r%%|*}; args=${r#*|}
+	name=${r%%|*}; args=${r#*|}     # NAME is BUILD or BUILD:LABEL
 	# shellcheck disable=SC2086
-	run_plain "cosim $name" "$B/cosim-$name/cosim" $args
+	run_plain "cosim $name" "$B/cosim-${name%%:*}/cosim" $args
 done
 if [ -n "$vol_pid" ]; then
 	wait "$vol_pid"
