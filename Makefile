@@ -278,6 +278,12 @@ cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim
 
+# The same stimulus under Verilator and Icarus: identical transaction logs
+# (tools/txlog.sh, sim/tb_txlog.v; in make test with 2000 requests a mode)
+txlog: deps $(B)/cosim-default/cosim
+	bash tools/txlog.sh $(B) $(or $(REQUESTS),2000)
+.PHONY: txlog
+
 # Coverage of the default slice: Verilator line coverage of rtl/ (per point,
 # and lcov's HTML), and the stimulus's functional cover points as a table.
 coverage: deps $(B)/cosim-cov/cosim

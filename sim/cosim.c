@@ -65,6 +65,7 @@ struct cosim {
 	unsigned n_hist;
 	struct cosim_cover cov;
 	unsigned trace_unmapped;
+	FILE *log;               /* cosim_set_log */
 	char err[1024];
 };
 
@@ -202,6 +203,13 @@ static void put_both(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes)
 
 	memimg_write64(&c->rtl_mem, pa & ~7ULL, word, sel);
 	memimg_write64(&c->model_mem, pa & ~7ULL, word, sel);
+	if (c->log && !memimg_read64(&c->rtl_mem, pa & ~(uint64_t)7, &word))  /* a change mid-run */
+		fprintf(c->log, "M %016" PRIx64 " %016" PRIx64 "\n", pa & ~(uint64_t)7, word);
+}
+
+void cosim_set_log(struct cosim *c, FILE *f)
+{
+	c->log = f;
 }
 
 int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)

@@ -15,6 +15,7 @@
 #define COSIM_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "mmu_model.h"
@@ -63,6 +64,10 @@ struct cosim;
 
 int cosim_new(const struct cosim_cfg *cfg, struct cosim **out);
 void cosim_free(struct cosim *c);
+/* From now on, write each page-table change the stimulus makes (a PTE
+ * mutation before its invalidation) to f as "M ADDR DATA" (the whole 64-bit
+ * word after the change): the transaction log of cosim --log. */
+void cosim_set_log(struct cosim *c, FILE *f);
 const char *cosim_error(const struct cosim *c);
 unsigned cosim_hits(const struct cosim *c);
 /* The random run is over: the check cosim_next just returned is the last. */

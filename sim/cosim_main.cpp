@@ -10,6 +10,8 @@
 //              [--addr-trace FILE]  (replay a valgrind lackey trace or "VA r|w|x"
 //                            lines instead of random stimulus: cosim.h)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
+//              [--log FILE]  (one mode, one seed: write the transaction log that
+//                            sim/tb_txlog.v replays under Icarus; no races, no streams)
 //              [--replay FILE] [--trace OUT.fst] [--trace-from CLOCK]  (replay a reproducer,
 //                            dumping an FST window: builds with --trace-fst)
 //              [--cover FILE.md]  (append the functional coverage, per mode, as Markdown)
@@ -81,6 +83,8 @@ struct Rtl {
         }
     }
 
+    FILE *log = nullptr;  // --log: the transaction log (sim/tb_txlog.v reads it)
+
     unsigned rand(unsigned n) {
         rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
         return static_cast<unsigned>(rng >> 33) % n;
@@ -105,6 +109,9 @@ struct Rtl {
         if (take) {
             int rc;
             if (we) {
+                if (log)
+                    std::fprintf(log, "W %016llx %016llx %02x\n", static_cast<unsigned long long>(adr),
+                                 static_cast<unsigned long long>(dat), sel);
                 rc = cosim_mem_write(cs, adr, dat, sel);
             } else {
                 uint64_t d = 0;
@@ -191,6 +198,9 @@ void drive_ctl(Rtl &r, const cosim_ctl &c) {
 }
 
 int run_ctl(Rtl &r, const cosim_ctl &c) {
+    if (r.log)
+        std::fprintf(r.log, "C %x %x %x %x %016llx\n", c.op, c.kind, c.mode, c.asid,
+                     static_cast<unsigned long long>(c.data));
     r.top->ctl_valid_i = 1;
     drive_ctl(r, c);
     r.top->eval();
@@ -208,6 +218,9 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
 // held until the RTL takes it.  *latency: clocks to the first valid response.
 int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *race = nullptr,
             unsigned after = 0) {
+    if (r.log)
+        std::fprintf(r.log, "Q %x %x %016llx %x %x\n", q.tag & 0xffff, q.asid,
+                     static_cast<unsigned long long>(q.va), q.access, q.priv);
     r.top->req_valid_i = 1;
     drive_req(r, q);
     r.top->eval();
@@ -247,6 +260,10 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
             r.top->eval();
         }
         if (rsp) {
+            if (r.log)
+                std::fprintf(r.log, "R %x %x %x %016llx %x %x %x %x %x\n", res.tag, res.cause,
+                             res.level, static_cast<unsigned long long>(res.pa), res.perm,
+                             res.page_shift, res.hit, res.exc, res.err);
             r.top->rsp_ready_i = 1;
             r.hold = false;
             r.top->eval();
@@ -356,6 +373,7 @@ struct Options {
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
     std::string trace_file, out_dir, cover_file;
     std::string addr_trace;       // --addr-trace: replay this address trace
+    std::string log_file;         // --log: write the transaction log
     cosim_trace *trace = nullptr; // ... loaded
 };
 
@@ -423,6 +441,24 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     if (o.trace && cosim_trace_unmapped(r.cs))
         std::printf("  %u of the trace's pages lie outside this mode's address space: "
                     "their accesses fault\n", cosim_trace_unmapped(r.cs));
+    std::unique_ptr<FILE, int (*)(FILE *)> logf(nullptr, std::fclose);
+    if (!o.log_file.empty()) {
+        // the transaction log: the memory image, then every control
+        // operation, request, memory write and response in order; one
+        // request at a time, so nothing in it depends on timing
+        logf.reset(std::fopen(o.log_file.c_str(), "w"));
+        if (!logf) {
+            std::printf("cannot write %s\n", o.log_file.c_str());
+            return -1;
+        }
+        r.log = logf.get();
+        races = false;
+        uint64_t d;
+        for (uint64_t a = 0; cosim_mem_read(r.cs, a, &d) == 0; a += 8)
+            if (d) std::fprintf(r.log, "M %016llx %016llx\n", static_cast<unsigned long long>(a),
+                                static_cast<unsigned long long>(d));
+        cosim_set_log(r.cs, r.log);
+    }
     r.rng = seed * 0x9e3779b97f4a7c15ULL + mode;
     r.reset();
     r.waits = waits;
@@ -433,7 +469,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         cosim_ctl c{};
         cosim_act act = cosim_next(r.cs, &q, &c);
         if (act == COSIM_END) break;
-        if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed) {
+        if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed &&
+            !r.log) {
             streamed = true;
             // the random run is over: a throughput stream over recent successes,
             // a stream over pages that share two base sets (PLRU forwarding,
@@ -643,6 +680,8 @@ int parse(std::vector<std::string> args, Options &o) {
             o.trace_from = std::strtoull(args[++i].c_str(), nullptr, 10);
         } else if (a == "--trace" && more) {
             o.trace_file = args[++i];
+        } else if (a == "--log" && more) {
+            o.log_file = args[++i];
         } else if (a == "--addr-trace" && more) {
             o.addr_trace = args[++i];
         } else if (a == "--cover" && more) {
@@ -667,7 +706,7 @@ int parse(std::vector<std::string> args, Options &o) {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
                          "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] "
                          "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
-                         "[--addr-trace LACKEY|VA-LINES]\n");
+                         "[--addr-trace LACKEY|VA-LINES] [--log FILE]\n");
             return 2;
         }
     }
@@ -694,6 +733,10 @@ int main(int argc, char **argv) {
 #endif
     if (mmu_config_resolve(&o.geo)) {
         std::fprintf(stderr, "cosim: invalid geometry\n");
+        return 2;
+    }
+    if (!o.log_file.empty() && (o.modes.find(',') != std::string::npos || o.first != o.last)) {
+        std::fprintf(stderr, "cosim: --log wants one mode and one seed\n");
         return 2;
     }
     if (!o.addr_trace.empty()) {

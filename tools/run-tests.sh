@@ -39,7 +39,7 @@ report_plain() { # label, exit status, log file
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
-	grep -aE '^(cosim|lockstep|verilator|iverilog|icarus|break|no break)' "$file" | sed 's/^/    /'
+	grep -aE '^(cosim|lockstep|txlog|verilator|iverilog|icarus|break|no break)' "$file" | sed 's/^/    /'
 	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$file" | tail -40; fi
 }
 run_plain() { # label, command...
@@ -113,6 +113,8 @@ for r in "${runs[@]}"; do
 	# shellcheck disable=SC2086
 	run_plain "cosim $name" "$B/cosim-${name%%:*}/cosim" $args
 done
+# the same stimulus under Icarus Verilog: identical transaction logs
+run_plain "cosim log: verilator = icarus" bash tools/txlog.sh "$B" 2000
 if [ -n "$vol_pid" ]; then
 	wait "$vol_pid"
 	report_plain "cosim $vol_name (volume)" $? "$vol_log"
