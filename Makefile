@@ -44,7 +44,7 @@ BOARD_SRC := rtl/board/board_status.v rtl/board/icebreaker.v rtl/board/ft232h_bo
 
 # Co-simulation builds: NAME, Verilator -G parameters, the same geometry for the
 # checker, and the slice `make test` runs.
-COSIM_VARIANTS := default small textbook sv39board
+COSIM_VARIANTS := default small textbook sv39board seed004
 default_G    :=
 default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
 small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
@@ -55,6 +55,17 @@ textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
 sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34
 sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests 2000
+# seed 004's machine: 14-bit VA, 12-bit PA, 64-byte pages, one level of 256
+# four-byte PTEs, a 4-set 4-way TLB (sim/directed/seed004.txt)
+seed004_G    := -GSETS=4 -GWAYS=4 -GSP_N=0 -GPWC_N=0 -GPA_BITS=12 -GTEXTBOOK=1 -GTB_VA=14 \
+                -GTB_PA=12 -GTB_PAGE=6 -GTB_LEVELS=1 -GTB_IDX0=8 -GTB_PTE=4
+seed004_GEO  := --geometry 4,4,0,0,8,12 --tb 14,12,6,8 --modes textbook
+seed004_ARGS := $(seed004_GEO) --seeds 1-4 --requests 1000
+# the directed tests: worked examples of the seeds and the specs, each answer
+# checked against the document as well as against the model
+DIRECTED_RUNS := seed004:seed004|$(seed004_GEO) --directed sim/directed/seed004.txt;\
+                 default:faults-sv48|--modes sv48 --directed sim/directed/faults-sv48.txt;\
+                 default:faults-x86_64|--modes x86_64 --directed sim/directed/faults-x86_64.txt
 # the volume slice: a million random translations, every mode, waits and
 # races on (about 2.5 minutes, on the second core while the FPGA builds run)
 VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
@@ -140,7 +151,7 @@ test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/a
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(B)/rel/tests/test_usb $(B)/asan/tests/test_usb \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken)) $(B)/true.trace
-	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS)" \
+	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS)" \
 	  COSIM_VOLUME="default|$(VOLUME_ARGS)" bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
@@ -274,7 +285,7 @@ $(eval $(call cosim_variant,broken))
 
 cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	@for v in $(COSIM_VARIANTS); do \
-	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
+	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; seed004) a="$(seed004_ARGS)";; esac; \
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a || exit 1; done
 .PHONY: cosim
 
@@ -304,7 +315,7 @@ SEEDS    ?= 9-108
 REQUESTS ?= 5000
 regress: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	@f=0; for v in $(COSIM_VARIANTS); do \
-	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; esac; \
+	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; seed004) a="$(seed004_ARGS)";; esac; \
 	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a --seeds $(SEEDS) --requests $(REQUESTS) || f=1; done; \
 	  if [ $$f -eq 0 ]; then echo "regress: every seed clean"; else echo "regress: FAILED (reproducers in $(B)/cosim-*/)"; exit 1; fi
 .PHONY: regress

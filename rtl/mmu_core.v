@@ -1529,7 +1529,10 @@ module mmu_core #(
             pol_nxe_q <= ctl_data_i[`MMU_POLICY_NXE];
             pol_smep_q <= ctl_data_i[`MMU_POLICY_SMEP];
             pol_smap_q <= ctl_data_i[`MMU_POLICY_SMAP];
-            pol_maxphy_q <= ctl_data_i[`MMU_POLICY_MAXPHY_MSB:`MMU_POLICY_MAXPHY_LSB];
+            // MAXPHYADDR 0 means the default, min(52, PA_BITS), as in the model
+            pol_maxphy_q <= ctl_data_i[`MMU_POLICY_MAXPHY_MSB:`MMU_POLICY_MAXPHY_LSB] != 6'd0 ?
+                            ctl_data_i[`MMU_POLICY_MAXPHY_MSB:`MMU_POLICY_MAXPHY_LSB] :
+                            (PA_BITS < 52) ? PA_BITS[5:0] : 6'd52;
             ctl_done_o <= 1'b1;
           end
           2'd2: begin

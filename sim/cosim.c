@@ -2,6 +2,7 @@
  * cosim.c - stimulus, model stepping and comparison for the co-simulation
  * (see cosim.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +66,134 @@ struct cosim {
 	unsigned n_hist;
 	struct cosim_cover cov;
 	unsigned trace_unmapped;
+	size_t script_at;        /* the next directed-test line */
+	const struct sop *expect; /* the answer the pending request must get */
+	unsigned directed_ok;    /* answers that equalled the script's */
 	FILE *log;               /* cosim_set_log */
 	char err[1024];
 };
+
+/* ---- directed tests ---- */
+
+struct sop {
+	char kind;                 /* 'M', 'C', 'Q' */
+	uint64_t v[5];
+	int expect;                /* Q: an expected answer follows */
+	unsigned care;             /* which of its nine fields are given (not "x") */
+	struct mmu_response r;
+};
+
+struct cosim_script {
+	struct sop *op;
+	size_t n;
+	unsigned requests;
+};
+
+void cosim_script_free(struct cosim_script *s)
+{
+	if (s) {
+		free(s->op);
+		free(s);
+	}
+}
+
+int cosim_script_load(const char *path, struct cosim_script **out, char *err, size_t errlen)
+{
+	struct cosim_script *s = calloc(1, sizeof(*s));
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned long ln = 0;
+	size_t cap = 0;
+
+	*out = NULL;
+	if (!s || !f) {
+		snprintf(err, errlen, "%s: %s", path, f ? "out of memory" : strerror(errno));
+		if (f)
+			fclose(f);
+		free(s);
+		return MMU_E_IO;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v[9];
+		char k = 0, *hash = strchr(line, '#');
+		int n;
+
+		ln++;
+		if (hash)
+			*hash = 0;
+		if (sscanf(line, " %c", &k) != 1)
+			continue;
+		/* fields: hex numbers, or "x" (an R field the script leaves open) */
+		unsigned care = 0;
+		char *p = line, *end;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p++;
+		for (n = 0; n < 9; n++) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (!*p || *p == '\n')
+				break;
+			if (*p == 'x' && (p[1] == ' ' || p[1] == '\t' || p[1] == '\n' || !p[1])) {
+				v[n] = 0;
+				p++;
+				continue;
+			}
+			errno = 0;
+			v[n] = strtoull(p, &end, 16);
+			if (end == p || errno || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+				break;
+			care |= 1u << n;
+			p = end;
+		}
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p || !((k == 'M' && n == 2 && care == 3) || ((k == 'C' || k == 'Q') && n == 5 && care == 31) ||
+			    (k == 'R' && n == 9 && s->n && s->op[s->n - 1].kind == 'Q'))) {
+			snprintf(err, errlen, "%s:%lu: not a directed-test line: %.60s", path, ln, line);
+			goto fail;
+		}
+		if (k == 'R') {
+			struct sop *q = &s->op[s->n - 1];
+
+			q->expect = 1;
+			q->care = care;
+			q->r = (struct mmu_response){ .tag = (uint32_t)v[0], .cause = (uint8_t)v[1],
+						      .level = (uint8_t)v[2], .pa = v[3],
+						      .perm = (uint8_t)v[4], .page_shift = (uint8_t)v[5],
+						      .hit = (uint8_t)v[6], .exc = (uint8_t)v[7],
+						      .err = (uint16_t)v[8] };
+			continue;
+		}
+		if (s->n == cap) {
+			struct sop *o = realloc(s->op, (cap = cap ? 2 * cap : 64) * sizeof(*o));
+
+			if (!o) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			s->op = o;
+		}
+		s->op[s->n] = (struct sop){ .kind = k };
+		for (int i = 0; i < n; i++)
+			s->op[s->n].v[i] = v[i];
+		s->requests += k == 'Q';
+		s->n++;
+	}
+	fclose(f);
+	if (!s->requests) {
+		snprintf(err, errlen, "%s: no requests", path);
+		cosim_script_free(s);
+		return MMU_E_FORMAT;
+	}
+	*out = s;
+	return 0;
+fail:
+	fclose(f);
+	cosim_script_free(s);
+	return MMU_E_FORMAT;
+}
 
 /* ---- address traces ---- */
 
@@ -105,6 +231,16 @@ void cosim_trace_free(struct cosim_trace *t)
 		wl_trace_free(&t->t);
 		free(t);
 	}
+}
+
+unsigned cosim_script_requests(const struct cosim_script *s)
+{
+	return s->requests;
+}
+
+unsigned cosim_directed_ok(const struct cosim *c)
+{
+	return c->directed_ok;
 }
 
 unsigned cosim_trace_unmapped(const struct cosim *c)
@@ -226,6 +362,8 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	c->cfg = *cfg;
 	if (cfg->trace)
 		c->cfg.requests = (unsigned)cosim_trace_len(cfg->trace);
+	if (cfg->script)
+		c->cfg.requests = cfg->script->requests;
 	knobs = cfg->seed * 0x2545f4914f6cdd1dULL + cfg->mode;
 	c->gen.rng = knobs;
 	c->race_rng = knobs ^ 0x9e3779b97f4a7c15ULL;
@@ -239,7 +377,7 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	c->pol.maxphy = (uint8_t)(cfg->mode == MMU_MODE_TEXTBOOK ? 0 :
 				  cfg->geometry.pa_bits < 46 ? cfg->geometry.pa_bits : 46);
 	c->nasid = ptgen_pct(&c->gen, 50) ? 2 : 1;
-	if (cfg->trace) {       /* a program's view: one address space, policy off */
+	if (cfg->trace || cfg->script) { /* one address space, policy off (a script sets its own) */
 		uint8_t maxphy = c->pol.maxphy;
 
 		memset(&c->pol, 0, sizeof(c->pol));
@@ -270,7 +408,11 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 		cosim_free(c);
 		return MMU_E_NOMEM;
 	}
-	for (unsigned a = 1; !cfg->trace && a <= c->nasid; a++)
+	if (cfg->script) {      /* the script sets memory, contexts and policy itself */
+		c->nasid = 0;
+		c->setup_step = 1;
+	}
+	for (unsigned a = 1; !cfg->trace && !cfg->script && a <= c->nasid; a++)
 		if (ptgen_new_tree(&c->gen, a, &c->roots[a])) {
 			cosim_free(c);
 			return MMU_E_NOMEM;
@@ -317,7 +459,7 @@ static int push_pending(struct cosim *c, const struct mmu_request *q)
 
 int cosim_stream_ready(const struct cosim *c)
 {
-	return c->ok_count != 0 && !c->cfg.trace;
+	return c->ok_count != 0 && !c->cfg.trace && !c->cfg.script;
 }
 
 /* Pages for a stream that hits several ways of one base-TLB set back to back,
@@ -423,6 +565,44 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 	if (c->n_req == c->cfg.requests) {
 		c->final = 1;
 		return COSIM_CHECK;
+	}
+	if (c->cfg.script) {
+		const struct cosim_script *sc = c->cfg.script;
+
+		while (c->script_at < sc->n && sc->op[c->script_at].kind == 'M') {
+			const struct sop *o = &sc->op[c->script_at++];
+
+			put_both(c, o->v[0] & ~(uint64_t)7, o->v[1], 8);
+		}
+		if (c->script_at == sc->n) {
+			c->final = 1;
+			return COSIM_CHECK;
+		}
+		const struct sop *o = &sc->op[c->script_at++];
+
+		if (o->kind == 'C') {
+			ctl->op = (unsigned)o->v[0];
+			ctl->kind = (unsigned)o->v[1];
+			ctl->mode = (unsigned)o->v[2];
+			ctl->asid = (unsigned)o->v[3];
+			ctl->data = o->v[4];
+			if (ctl->op == 1) {    /* the model takes the policy now */
+				mmu_policy_from_word(ctl->data, &c->pol);
+				mmu_set_policy(c->m, &c->pol);
+			}
+			return COSIM_CTL;
+		}
+		memset(q, 0, sizeof(*q));
+		q->tag = (uint32_t)o->v[0] & 0xffff;
+		q->asid = (uint16_t)o->v[1];
+		q->va = o->v[2];
+		q->access = (uint8_t)o->v[3];
+		q->priv = (uint8_t)o->v[4];
+		c->expect = o->expect ? o : NULL;
+		if (push_pending(c, q))
+			return COSIM_END;
+		c->n_req++;
+		return COSIM_REQ;
 	}
 	if (!c->cfg.trace && c->n_req % 50 == 49 && c->n_req + 100 < c->cfg.requests &&
 	    c->setup_step == c->nasid + 1) {
@@ -548,6 +728,26 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 			 mmu_mode_name(c->cfg.mode), c->n_done, q->tag, q->asid, q->va, q->access,
 			 q->priv, a, b);
 		return -1;
+	}
+	if (c->expect) {        /* a directed test's answer: what the document says */
+		const struct mmu_response *e = &c->expect->r;
+		unsigned m = c->expect->care;   /* bit i: field i given */
+
+		c->expect = NULL;
+		if (((m & 1) && rtl->tag != e->tag) || ((m & 2) && rtl->cause != e->cause) ||
+		    ((m & 4) && rtl->level != e->level) || ((m & 8) && rtl->pa != e->pa) ||
+		    ((m & 16) && rtl->perm != e->perm) || ((m & 32) && rtl->page_shift != e->page_shift) ||
+		    ((m & 64) && rtl->hit != e->hit) || ((m & 128) && rtl->exc != e->exc) ||
+		    ((m & 256) && rtl->err != e->err)) {
+			describe(a, sizeof(a), rtl);
+			describe(b, sizeof(b), e);
+			snprintf(c->err, sizeof(c->err),
+				 "directed test, request %u (va 0x%" PRIx64 "): RTL and model agree, "
+				 "but not with the script\n  both:     %s\n  expected: %s", c->n_done,
+				 q->va, a, b);
+			return -1;
+		}
+		c->directed_ok++;
 	}
 	if (c->n_rtl_w != c->n_model_w) {
 		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " transaction %u: %u RTL writes, %u model writes",

@@ -25,6 +25,7 @@ extern "C" {
 #endif
 
 struct cosim_trace;         /* an address trace (cosim_trace_load) */
+struct cosim_script;        /* a directed test (cosim_script_load) */
 struct cosim;
 
 struct cosim_cfg {
@@ -38,7 +39,26 @@ struct cosim_cfg {
 	 * hardware sets them); the policy is all off.  No PTE mutations;
 	 * requests is the trace's length. */
 	const struct cosim_trace *trace;
+	/* Or run this directed test: its memory words, control operations and
+	 * requests in order, each response compared with the model's as always
+	 * and, where the script gives one, with the expected answer too.  Seed
+	 * and requests are ignored. */
+	const struct cosim_script *script;
 };
+
+/* Load a directed test, in the transaction-log format (tools/txlog.sh):
+ *   M ADDR DATA                       a 64-bit memory word (hex), set at that point
+ *   C OP KIND MODE ASID DATA          a control operation (op 0 context, 1 policy,
+ *                                     2 invalidate, 3 clear counters; hex)
+ *   Q TAG ASID VA ACCESS PRIV         a request (hex)
+ *   R TAG CAUSE LEVEL PA PERM SHIFT HIT EXC ERR   the answer the previous
+ *                                     request must get (hex; optional)
+ * "#" starts a comment.  0, or an error with the line in err. */
+int cosim_script_load(const char *path, struct cosim_script **out, char *err, size_t errlen);
+void cosim_script_free(struct cosim_script *s);
+unsigned cosim_script_requests(const struct cosim_script *s);
+/* Answers so far that equalled the script's expected ones. */
+unsigned cosim_directed_ok(const struct cosim *c);
 
 /* Load a valgrind lackey trace or "VA r|w|x" lines (host/workload.h), 4 KiB
  * pages; 0, or an error with a reason in err. */

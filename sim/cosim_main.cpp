@@ -10,6 +10,7 @@
 //              [--addr-trace FILE]  (replay a valgrind lackey trace or "VA r|w|x"
 //                            lines instead of random stimulus: cosim.h)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
+//              [--directed FILE]  (a directed test: sim/directed/, cosim.h)
 //              [--log FILE]  (one mode, one seed: write the transaction log that
 //                            sim/tb_txlog.v replays under Icarus; no races, no streams)
 //              [--replay FILE] [--trace OUT.fst] [--trace-from CLOCK]  (replay a reproducer,
@@ -374,6 +375,8 @@ struct Options {
     std::string trace_file, out_dir, cover_file;
     std::string addr_trace;       // --addr-trace: replay this address trace
     std::string log_file;         // --log: write the transaction log
+    std::string script_file;      // --directed: run this directed test
+    cosim_script *script = nullptr;
     cosim_trace *trace = nullptr; // ... loaded
 };
 
@@ -401,6 +404,7 @@ void write_repro(const Options &o, const char *mode, uint64_t seed, uint64_t cyc
     if (!o.waits) std::fprintf(f, " --no-waits");
     if (!o.races) std::fprintf(f, " --no-races");
     if (!o.addr_trace.empty()) std::fprintf(f, " --addr-trace %s", o.addr_trace.c_str());
+    if (!o.script_file.empty()) std::fprintf(f, " --directed %s", o.script_file.c_str());
     std::fprintf(f, " --trace-from %llu\n",
                  static_cast<unsigned long long>(cycle > 2000 ? cycle - 2000 : 0));
     std::fclose(f);
@@ -426,7 +430,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     cfg.requests = requests;
     cfg.geometry = o.geo;
     cfg.trace = o.trace;
-    if (o.trace) races = false;   // a program's stream, as it came
+    cfg.script = o.script;
+    if (o.trace || o.script) races = false;   // the stream as it came
 #if VM_TRACE
     if (o.trace_from != ~0ULL) {
         r.ctx->traceEverOn(true);
@@ -536,6 +541,9 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     }
 #endif
     r.top->final();
+    if (o.script && rc == 0)
+        std::printf("  directed %s: %u answers as the script expects\n", o.script_file.c_str(),
+                    cosim_directed_ok(r.cs));
     cosim_free(r.cs);
     return rc;
 }
@@ -680,6 +688,8 @@ int parse(std::vector<std::string> args, Options &o) {
             o.trace_from = std::strtoull(args[++i].c_str(), nullptr, 10);
         } else if (a == "--trace" && more) {
             o.trace_file = args[++i];
+        } else if (a == "--directed" && more) {
+            o.script_file = args[++i];
         } else if (a == "--log" && more) {
             o.log_file = args[++i];
         } else if (a == "--addr-trace" && more) {
@@ -706,7 +716,7 @@ int parse(std::vector<std::string> args, Options &o) {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
                          "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] "
                          "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
-                         "[--addr-trace LACKEY|VA-LINES] [--log FILE]\n");
+                         "[--addr-trace LACKEY|VA-LINES] [--log FILE] [--directed FILE]\n");
             return 2;
         }
     }
@@ -738,6 +748,15 @@ int main(int argc, char **argv) {
     if (!o.log_file.empty() && (o.modes.find(',') != std::string::npos || o.first != o.last)) {
         std::fprintf(stderr, "cosim: --log wants one mode and one seed\n");
         return 2;
+    }
+    if (!o.script_file.empty()) {
+        char err[512];
+        if (cosim_script_load(o.script_file.c_str(), &o.script, err, sizeof(err))) {
+            std::fprintf(stderr, "cosim: %s\n", err);
+            return 2;
+        }
+        o.requests = cosim_script_requests(o.script);
+        o.last = o.first;
     }
     if (!o.addr_trace.empty()) {
         char err[512];
@@ -798,5 +817,6 @@ int main(int argc, char **argv) {
                 static_cast<unsigned long long>(verified), sec, sec > 0 ? double(verified) / sec : 0.0);
     std::printf("%u passed, %u failed\n", passed, failed);
     cosim_trace_free(o.trace);
+    cosim_script_free(o.script);
     return failed ? 1 : 0;
 }
