@@ -1418,7 +1418,10 @@ module mmu_core #(
         W_FILLRD: begin
           fs_hit_q <= fs_hit;
           fs_idx_q <= fs_idx;
-          if (!c_busy_q) w_state_q <= W_FILL;
+          // the read port reads w_set every clock here; a valid-bit write
+          // landing at the end of this clock (the last of an ASID sweep)
+          // makes this read stale, so read once more
+          if (!c_busy_q && !wr_landing_data) w_state_q <= W_FILL;
         end
         W_FILL: begin
           if (w_stale_q && !`MMU_BRK(5)) begin
@@ -1463,7 +1466,7 @@ module mmu_core #(
             w_state_q <= W_RESP;
           end
         end
-        W_FLUSHRD: if (!c_busy_q) w_state_q <= W_FLUSH2;
+        W_FLUSHRD: if (!c_busy_q && !wr_landing_data) w_state_q <= W_FLUSH2;   // as W_FILLRD
         W_FLUSH2: begin
           ram_wr_set <= w_set;
           vld_wr_en <= 1'b1;
