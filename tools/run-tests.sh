@@ -58,7 +58,7 @@ run_check() { # label, command...
 	local rc=$?
 	if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 	printf '%-28s %3d passed, %d failed\n' "$label" $((rc == 0)) $((rc != 0))
-	grep -aE 'ICESTORM|Max frequency|^placement|^fpga:' "$log" | sed 's/^/    /'
+	grep -aE 'ICESTORM|Max frequency|^synth_ice40|^placement|^fpga:' "$log" | sed 's/^/    /'
 	if [ "$rc" -ne 0 ]; then sed 's/^/    /' "$log" | tail -20; fi
 }
 
