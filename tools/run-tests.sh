@@ -52,14 +52,17 @@ for s in "${suites[@]}"; do
 	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
 done
 # A check that passes or fails as a whole (its last lines are shown).
+report_check() { # label, exit status, log file
+	local label=$1 rc=$2 file=$3
+	if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	printf '%-28s %3d passed, %d failed\n' "$label" $((rc == 0)) $((rc != 0))
+	grep -aE 'ICESTORM|Max frequency|^synth_ice40|^placement|^fpga:' "$file" | sed 's/^/    /'
+	if [ "$rc" -ne 0 ]; then sed 's/^/    /' "$file" | tail -20; fi
+}
 run_check() { # label, command...
 	local label=$1; shift
 	"$@" >"$log" 2>&1
-	local rc=$?
-	if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-	printf '%-28s %3d passed, %d failed\n' "$label" $((rc == 0)) $((rc != 0))
-	grep -aE 'ICESTORM|Max frequency|^synth_ice40|^placement|^fpga:' "$log" | sed 's/^/    /'
-	if [ "$rc" -ne 0 ]; then sed 's/^/    /' "$log" | tail -20; fi
+	report_check "$label" $? "$log"
 }
 
 # the link tests again on the real iCEBreaker top (UART PHY, SPRAM) in simulation
@@ -99,10 +102,14 @@ if [ -n "${COSIM_VOLUME:-}" ]; then
 	"$B/cosim-$vol_name/cosim" $vol_args >"$vol_log" 2>&1 &
 	vol_pid=$!
 fi
+# the FT232H bitstream too (its placements take minutes): reported at the end
+ft_log=$(mktemp)
+bash tools/fpga.sh icebreaker-ft232h "$B/fpga-icebreaker-ft232h" >"$ft_log" 2>&1 &
+ft_pid=$!
 run_plain "rtl lint" make -s lint-rtl
-# the iCEBreaker bitstreams: each fits the UP5K and meets its clocks
+# the iCEBreaker bitstreams: each fits the UP5K and meets its clocks (the
+# FT232H one is running in the background)
 run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
-run_check "fpga icebreaker-ft232h" bash tools/fpga.sh icebreaker-ft232h "$B/fpga-icebreaker-ft232h"
 run_plain "rtl handshake checks" make -s rtl-handshake
 # the co-simulation must catch each deliberately broken variant of the core
 run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
@@ -110,6 +117,7 @@ run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
 IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
 for r in "${runs[@]}"; do
 	name=${r%%|*}; args=${r#*|}     # NAME is BUILD or BUILD:LABEL
+	name=${name#"${name%%[![:space:]]*}"}
 	# shellcheck disable=SC2086
 	run_plain "cosim $name" "$B/cosim-${name%%:*}/cosim" $args
 done
@@ -120,6 +128,9 @@ if [ -n "$vol_pid" ]; then
 	report_plain "cosim $vol_name (volume)" $? "$vol_log"
 fi
 rm -f "$vol_log"
+wait "$ft_pid"
+report_check "fpga icebreaker-ft232h" $? "$ft_log"
+rm -f "$ft_log"
 for s in "${suites[@]}"; do
 	MMUCTL=$B/asan/mmuctl ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
