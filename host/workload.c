@@ -418,20 +418,34 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Map every run of touched pages (gaps under 16 pages joined) rwx. */
-static int trace_vmas(struct ctx *c, int pid, const struct wl_trace *t)
+int wl_trace_pages(const struct wl_trace *t, uint64_t page, uint64_t **pages, size_t *count)
 {
-	uint64_t *pg = malloc(t->n * sizeof(*pg));
+	uint64_t *pg = malloc((t->n ? t->n : 1) * sizeof(*pg));
 	size_t n = 0;
-	int rc = 0;
 
+	*pages = NULL;
+	*count = 0;
 	if (!pg)
 		return MMU_E_NOMEM;
 	for (size_t i = 0; i < t->n; i++)
-		pg[i] = t->va[i] & ~(c->page - 1);
+		pg[i] = t->va[i] & ~(page - 1);
 	qsort(pg, t->n, sizeof(*pg), cmp_u64);
 	for (size_t i = 0; i < t->n; i++)
 		if (!n || pg[i] != pg[n - 1])
 			pg[n++] = pg[i];
+	*pages = pg;
+	*count = n;
+	return 0;
+}
+
+static int trace_vmas(struct ctx *c, int pid, const struct wl_trace *t)
+{
+	uint64_t *pg;
+	size_t n;
+	int rc = wl_trace_pages(t, c->page, &pg, &n);
+
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n && !rc;) {
 		size_t j = i;
 

@@ -66,5 +66,8 @@ struct wl_trace {
  * MMU_E_NOMEM) with a reason in err and nothing held. */
 int wl_trace_load(const char *path, uint64_t page, struct wl_trace *t, char *err, size_t errlen);
 void wl_trace_free(struct wl_trace *t);
+/* The distinct pages the trace touches, ascending, in a new array (*pages,
+ * free it); 0 or MMU_E_NOMEM. */
+int wl_trace_pages(const struct wl_trace *t, uint64_t page, uint64_t **pages, size_t *count);
 
 #endif

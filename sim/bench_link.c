@@ -30,6 +30,24 @@
 
 #define RUNS 5
 
+/* One run of workload w: 0 "hits" (one batch of n), 1 "walks" (INVALIDATE
+ * all before each batch of the board's largest size).  0, or -1. */
+static int workload(struct board *b, int w, const struct mmu_request *q, size_t n,
+		    struct mmu_response *r)
+{
+	size_t batch = board_get_info(b)->max_batch;
+
+	for (size_t i = 0; i < n; i += w ? batch : n) {
+		size_t k = w ? (n - i < batch ? n - i : batch) : n;
+
+		if (w && board_invalidate(b, MMU_INVAL_ALL, 0, 0))
+			return -1;
+		if (board_translate(b, q + i, k, r + i))
+			return -1;
+	}
+	return 0;
+}
+
 /* One workload run (w: 0 hits, 1 walks, -1 none) on a fresh virtual board;
  * the core clocks it had work in hand, set-up included, or -1. */
 static double busy_clocks(const char *vboard, int w, const struct mmu_request *q, size_t n,
@@ -46,16 +64,7 @@ static double busy_clocks(const char *vboard, int w, const struct mmu_request *q
 	close(fd);
 	setenv("MMU_VBOARD_CLOCKS", path, 1);
 	if (!board_open_sim(&b, vboard, err, sizeof(err))) {
-		size_t batch = board_get_info(b)->max_batch;
-
-		ok = !bench_board_setup(b);
-		for (size_t i = 0; ok && w >= 0 && i < n; i += w ? batch : n) {
-			size_t k = w ? (n - i < batch ? n - i : batch) : n;
-
-			if ((w && board_invalidate(b, MMU_INVAL_ALL, 0, 0)) ||
-			    board_translate(b, q + i, k, r + i))
-				ok = 0;
-		}
+		ok = !bench_board_setup(b) && (w < 0 || !workload(b, w, q, n, r));
 		board_close(b);      /* waits for the virtual board to exit */
 	}
 	unsetenv("MMU_VBOARD_CLOCKS");
@@ -107,17 +116,10 @@ int main(int argc, char **argv)
 		for (int run = 0; run < RUNS; run++) {
 			const struct board_link_stats *ls = board_get_link_stats(b);
 			unsigned long s0 = ls->bytes_sent, r0 = ls->bytes_received;
-			size_t batch = board_get_info(b)->max_batch;
 			double t0 = bench_now();
 
-			for (size_t i = 0; i < n; i += w ? batch : n) {
-				size_t k = w ? (n - i < batch ? n - i : batch) : n;
-
-				if (w && board_invalidate(b, MMU_INVAL_ALL, 0, 0))
-					return 1;
-				if (board_translate(b, q + i, k, r + i))
-					return 1;
-			}
+			if (workload(b, w, q, n, r))
+				return 1;
 			rate[run] = (double)n / (bench_now() - t0);
 			out_b = (double)(ls->bytes_sent - s0) / (double)n;
 			in_b = (double)(ls->bytes_received - r0) / (double)n;

@@ -79,7 +79,7 @@ struct sop {
 	char kind;                 /* 'M', 'C', 'Q' */
 	uint64_t v[5];
 	int expect;                /* Q: an expected answer follows */
-	unsigned care;             /* which of its nine fields are given (not "x") */
+	unsigned care;             /* the fields given (not "x"): RSP_* bits */
 	struct mmu_response r;
 };
 
@@ -248,32 +248,18 @@ unsigned cosim_trace_unmapped(const struct cosim *c)
 	return c->trace_unmapped;
 }
 
-static int cmp_page(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The trace's tables, the same in both memories: the root at TRACE_ROOT,
  * every touched page mapped rwx+u to a frame above the memory image (the
  * MMU never reads the data). */
 #define TRACE_ROOT 0x10000u
 static int map_trace(struct cosim *c, const struct mmu_geometry *g)
 {
-	const struct wl_trace *t = &c->cfg.trace->t;
-	uint64_t page = 1ULL << g->page_bits, *pg = malloc(t->n * sizeof(*pg));
-	size_t n = 0;
+	uint64_t page = 1ULL << g->page_bits, *pg;
+	size_t n;
 	char e[256];
 
-	if (!pg)
+	if (wl_trace_pages(&c->cfg.trace->t, page, &pg, &n))
 		return MMU_E_NOMEM;
-	for (size_t i = 0; i < t->n; i++)
-		pg[i] = t->va[i] & ~(page - 1);
-	qsort(pg, t->n, sizeof(*pg), cmp_page);
-	for (size_t i = 0; i < t->n; i++)
-		if (!n || pg[i] != pg[n - 1])
-			pg[n++] = pg[i];
 	for (int side = 0; side < 2; side++) {
 		struct mkpt pt;
 
@@ -331,6 +317,12 @@ static int model_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
 	return memimg_write64(&c->model_mem, pa, data, sel);
 }
 
+/* A memory word in the transaction log (cosim_set_log). */
+static void log_word(struct cosim *c, uint64_t pa, uint64_t word)
+{
+	fprintf(c->log, "M %016" PRIx64 " %016" PRIx64 "\n", pa, word);
+}
+
 static void put_both(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes)
 {
 	struct cosim *c = ctx;
@@ -340,12 +332,17 @@ static void put_both(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes)
 	memimg_write64(&c->rtl_mem, pa & ~7ULL, word, sel);
 	memimg_write64(&c->model_mem, pa & ~7ULL, word, sel);
 	if (c->log && !memimg_read64(&c->rtl_mem, pa & ~(uint64_t)7, &word))  /* a change mid-run */
-		fprintf(c->log, "M %016" PRIx64 " %016" PRIx64 "\n", pa & ~(uint64_t)7, word);
+		log_word(c, pa & ~(uint64_t)7, word);
 }
 
 void cosim_set_log(struct cosim *c, FILE *f)
 {
+	uint64_t d;
+
 	c->log = f;
+	for (uint64_t a = 0; memimg_read64(&c->rtl_mem, a, &d) == 0; a += 8)
+		if (d)
+			log_word(c, a, d);
 }
 
 int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
@@ -650,6 +647,21 @@ int cosim_mem_write(struct cosim *c, uint64_t pa, uint64_t data, uint8_t sel)
 	return memimg_write64(&c->rtl_mem, pa, data, sel);
 }
 
+/* Response fields as mask bits, in the order of a log's R line: 0 tag,
+ * 1 cause, 2 level, 3 pa, 4 perm, 5 page shift, 6 hit, 7 exc, 8 err. */
+#define RSP_ALL 0x1ffu
+#define RSP_LEAF 0x38u      /* pa, perm, shift: defined on success only */
+
+/* Whether a and b differ in a field that mask m selects. */
+static int rsp_differs(const struct mmu_response *a, const struct mmu_response *b, unsigned m)
+{
+	return ((m & 1) && a->tag != b->tag) || ((m & 2) && a->cause != b->cause) ||
+	       ((m & 4) && a->level != b->level) || ((m & 8) && a->pa != b->pa) ||
+	       ((m & 16) && a->perm != b->perm) || ((m & 32) && a->page_shift != b->page_shift) ||
+	       ((m & 64) && a->hit != b->hit) || ((m & 128) && a->exc != b->exc) ||
+	       ((m & 256) && a->err != b->err);
+}
+
 static void describe(char *buf, size_t n, const struct mmu_response *r)
 {
 	snprintf(buf, n, "cause %u level %u pa 0x%" PRIx64 " perm 0x%x shift %u hit %u exc %u err 0x%x",
@@ -715,10 +727,12 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 		c->check_pending = (c->race_rng >> 40) % 4 == 0;
 		c->n_done++;
 	}
-	bad = rtl->tag != (q->tag & 0xffff) || rtl->cause != mr.cause || rtl->level != mr.level ||
-	      rtl->exc != mr.exc || rtl->err != mr.err || rtl->hit != mr.hit ||
-	      (mr.cause == MMU_CAUSE_OK && (rtl->pa != mr.pa || rtl->perm != mr.perm ||
-					    rtl->page_shift != mr.page_shift));
+	{
+		struct mmu_response want = mr;
+
+		want.tag = q->tag & 0xffff;
+		bad = rsp_differs(rtl, &want, mr.cause == MMU_CAUSE_OK ? RSP_ALL : RSP_ALL & ~RSP_LEAF);
+	}
 	if (bad) {
 		describe(a, sizeof(a), rtl);
 		describe(b, sizeof(b), &mr);
@@ -731,14 +745,10 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 	}
 	if (c->expect) {        /* a directed test's answer: what the document says */
 		const struct mmu_response *e = &c->expect->r;
-		unsigned m = c->expect->care;   /* bit i: field i given */
+		unsigned m = c->expect->care;
 
 		c->expect = NULL;
-		if (((m & 1) && rtl->tag != e->tag) || ((m & 2) && rtl->cause != e->cause) ||
-		    ((m & 4) && rtl->level != e->level) || ((m & 8) && rtl->pa != e->pa) ||
-		    ((m & 16) && rtl->perm != e->perm) || ((m & 32) && rtl->page_shift != e->page_shift) ||
-		    ((m & 64) && rtl->hit != e->hit) || ((m & 128) && rtl->exc != e->exc) ||
-		    ((m & 256) && rtl->err != e->err)) {
+		if (rsp_differs(rtl, e, m)) {
 			describe(a, sizeof(a), rtl);
 			describe(b, sizeof(b), e);
 			snprintf(c->err, sizeof(c->err),

@@ -84,9 +84,10 @@ struct cosim;
 
 int cosim_new(const struct cosim_cfg *cfg, struct cosim **out);
 void cosim_free(struct cosim *c);
-/* From now on, write each page-table change the stimulus makes (a PTE
- * mutation before its invalidation) to f as "M ADDR DATA" (the whole 64-bit
- * word after the change): the transaction log of cosim --log. */
+/* Start the transaction log of cosim --log on f: write the memory image
+ * (every nonzero 64-bit word as "M ADDR DATA"), and from now on each change
+ * the stimulus makes (a PTE mutation before its invalidation) the same
+ * way, the whole word after the change. */
 void cosim_set_log(struct cosim *c, FILE *f);
 const char *cosim_error(const struct cosim *c);
 unsigned cosim_hits(const struct cosim *c);

@@ -458,11 +458,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         }
         r.log = logf.get();
         races = false;
-        uint64_t d;
-        for (uint64_t a = 0; cosim_mem_read(r.cs, a, &d) == 0; a += 8)
-            if (d) std::fprintf(r.log, "M %016llx %016llx\n", static_cast<unsigned long long>(a),
-                                static_cast<unsigned long long>(d));
-        cosim_set_log(r.cs, r.log);
+        cosim_set_log(r.cs, r.log);   // the memory image first
     }
     r.rng = seed * 0x9e3779b97f4a7c15ULL + mode;
     r.reset();
