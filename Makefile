@@ -9,7 +9,7 @@
 #   make coverage  RTL line coverage (lcov HTML) and functional cover points
 #   make demo    the main job: the seeds' example, the virtual board, workloads on the OS layer
 #   make gen     regenerate the shared constants (C, Verilog, docs/constants.md)
-#   make install PREFIX=/usr/local DESTDIR=   libmmu (static), headers, pkg-config, mmuctl
+#   make install PREFIX=/usr/local DESTDIR=   libmmu (shared and static), headers, pkg-config, mmuctl
 #   make clean
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -30,6 +30,8 @@ rel_CFLAGS  := -O2 -g
 rel_LDFLAGS :=
 asan_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan_LDFLAGS:= -fsanitize=address,undefined
+pic_CFLAGS  := -O2 -g -fPIC
+pic_LDFLAGS :=
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
 HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c host/workload.c host/usb.c
@@ -128,6 +130,7 @@ $(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(TEST_SUPPO
 endef
 $(eval $(call variant,rel))
 $(eval $(call variant,asan))
+$(eval $(call variant,pic))
 
 # The usb transport's test: a virtual FTDI chip under umockdev (tests/vftdi.c).
 UMOCK_CFLAGS = $(shell pkg-config --cflags umockdev-1.0 glib-2.0 gobject-2.0)
@@ -141,7 +144,7 @@ $(eval $(call usb_test,rel))
 $(eval $(call usb_test,asan))
 
 # An object's dependency on a generated header must exist before the first build.
-$(foreach v,rel asan,$(eval $(B)/$(v)/model/mmu_model.o: $(GEN)/.stamp))
+$(foreach v,rel asan pic,$(eval $(B)/$(v)/model/mmu_model.o: $(GEN)/.stamp))
 
 build: deps $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(B)/asan/mmu-vboard $(addprefix $(B)/rel/tests/,$(TESTS)) \
        $(B)/rel/tests/test_usb $(B)/rel/bench_model
@@ -230,7 +233,7 @@ synth-core: deps $(GEN)/.stamp
 	yosys -q -l $(B)/synth/yosys.log -s tools/synth_core.ys
 	@grep -A30 '=== mmu_core ===' $(B)/synth/yosys.log | grep -E 'SB_LUT4|SB_RAM40|SB_DFF|SB_CARRY|cells'
 
-# ---- install: libmmu.a (model + host), the public headers, libmmu.pc, the programs ----
+# ---- install: libmmu.so and libmmu.a (model + host), the public headers, libmmu.pc, the programs ----
 PREFIX  ?= /usr/local
 DESTDIR ?=
 LIBMMU_VERSION := 0.1.0
@@ -239,11 +242,20 @@ PUBLIC_H := host/mmu.h $(GEN)/mmu_constants.h model/mmu_model.h host/dev.h host/
 $(B)/rel/libmmu.a: $(patsubst %.c,$(B)/rel/%.o,$(MODEL_SRC) $(HOST_SRC))
 	rm -f $@
 	ar rcs $@ $^
+# The shared library exports only the public headers' names (tools/libmmu.map).
+LIBMMU_SO := libmmu.so.$(LIBMMU_VERSION)
+LIBMMU_SONAME := libmmu.so.$(firstword $(subst ., ,$(LIBMMU_VERSION)))
+$(B)/pic/$(LIBMMU_SO): $(patsubst %.c,$(B)/pic/%.o,$(MODEL_SRC) $(HOST_SRC)) tools/libmmu.map
+	$(CC) -shared -Wl,-soname,$(LIBMMU_SONAME) -Wl,--version-script=tools/libmmu.map -Wl,--no-undefined \
+	  -o $@ $(filter %.o,$^) $(USB_LIBS)
 $(B)/libmmu.pc: tools/libmmu.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBMMU_VERSION)|' $< > $@
-install: deps $(B)/rel/libmmu.a $(B)/libmmu.pc $(B)/rel/mmuctl $(B)/rel/mmu-vboard
+install: deps $(B)/rel/libmmu.a $(B)/pic/$(LIBMMU_SO) $(B)/libmmu.pc $(B)/rel/mmuctl $(B)/rel/mmu-vboard
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/mmu $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(B)/rel/libmmu.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/pic/$(LIBMMU_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(LIBMMU_SO) $(DESTDIR)$(PREFIX)/lib/$(LIBMMU_SONAME)
+	ln -sf $(LIBMMU_SONAME) $(DESTDIR)$(PREFIX)/lib/libmmu.so
 	install -m 644 $(B)/libmmu.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 $(PUBLIC_H) $(DESTDIR)$(PREFIX)/include/mmu/
 	install -m 755 $(B)/rel/mmuctl $(B)/rel/mmu-vboard $(DESTDIR)$(PREFIX)/bin/
