@@ -200,15 +200,26 @@ int usb_ftdi_divisor(unsigned baud, uint16_t *value, uint8_t *index_hi, unsigned
 
 /* ---- transfers ---- */
 
+/* The ring's bytes from index at for n bytes, wrapping, are at most two runs:
+ * [at, at + first) and [0, n - first). */
+static size_t ring_first(size_t at, size_t n)
+{
+	return USB_RING_BYTES - at < n ? USB_RING_BYTES - at : n;
+}
+
+/* Append what fits; the rest is lost and counted as an overflow. */
 static void ring_put(struct usb_io *u, const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (u->r_len == USB_RING_BYTES) {
-			u->st.overflows++;
-			return;
-		}
-		u->ring[(u->r_head + u->r_len++) % USB_RING_BYTES] = p[i];
+	size_t room = USB_RING_BYTES - u->r_len, at = (u->r_head + u->r_len) % USB_RING_BYTES, first;
+
+	if (n > room) {
+		u->st.overflows++;
+		n = room;
 	}
+	first = ring_first(at, n);
+	memcpy(u->ring + at, p, first);
+	memcpy(u->ring, p + first, n - first);
+	u->r_len += n;
 }
 
 /* Put transfer t (busy flag *busy) in flight; a refusal means the device is
@@ -410,8 +421,10 @@ static long usb_recv(void *ctx, uint8_t *p, size_t cap, int timeout_ms)
 		if (u->r_len) {
 			size_t n = u->r_len < cap ? u->r_len : cap;
 
-			for (size_t i = 0; i < n; i++)
-				p[i] = u->ring[(u->r_head + i) % USB_RING_BYTES];
+			size_t first = ring_first(u->r_head, n);
+
+			memcpy(p, u->ring + u->r_head, first);
+			memcpy(p + first, u->ring, n - first);
 			u->r_head = (u->r_head + n) % USB_RING_BYTES;
 			u->r_len -= n;
 			return (long)n;
