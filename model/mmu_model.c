@@ -639,7 +639,8 @@ static void pwc_insert(struct mmu_model *m, uint64_t vpn, unsigned asid, unsigne
 	unsigned n = m->cfg.pwc_entries, i;
 	uint64_t tag = vpn & ~MASK(span);
 
-	if (!n || m->walk_stale)
+	/* a table beyond the PA width is never cached: the next read faults */
+	if (!n || m->walk_stale || (ppn << m->page_bits) >> m->cfg.pa_bits)
 		return;
 	for (i = 0; i < n; i++) {
 		const struct entry *e = &m->pwc[i];

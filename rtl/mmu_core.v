@@ -1498,10 +1498,11 @@ module mmu_core #(
       endcase
 
       // A pointer PTE is accepted (on x86 once its A bit is written): cache it
-      // in the PWC unless an invalidation made the walk stale, and descend.
+      // in the PWC unless an invalidation made the walk stale or its table
+      // lies beyond PA_BITS (the next read faults), and descend.
       // (No invalidation is accepted in DECODE or WWAIT: see ctl_ready_o.)
       if (w_descend) begin
-        if (PWC_N > 0 && !w_stale_q) begin
+        if (PWC_N > 0 && !w_stale_q && !w_leaf_big_q) begin
           pw_v_q[pi_idx_q] <= 1'b1;
           pw_vpn_q[pi_idx_q] <= w_vpn & f_span_mask(d_span);
           pw_s32_q[pi_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;

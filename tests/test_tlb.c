@@ -215,6 +215,34 @@ static void page_walk_cache(void **state)
 	fx_free(&f);
 }
 
+/* A pointer to a table beyond the PA width (34 bits here) is not cached in
+ * the PWC: its next read faults (access, at the level below), and every
+ * later walk reads the pointer again (found by the co-simulation on the Sv39
+ * board build, whose PWC holds 22-bit frames). */
+static void pwc_skips_tables_beyond_pa(void **state)
+{
+	struct fx f;
+	struct mmu_config c;
+
+	(void)state;
+	mmu_config_default(&c);
+	c.pa_bits = 34;
+	c.pwc_entries = 4;
+	fx_new(&f, &c, 0, 0x10000);
+	assert_int_equal(mmu_set_context(f.m, 1, MMU_MODE_SV39, 0x1000), 0);
+	tm_put64(&f.t, 0x1000, rv_pte(0x2000, 12, RV_V));
+	tm_put64(&f.t, 0x2000, rv_pte(1ULL << 34, 12, RV_V)); /* L1[0] -> 16 GiB */
+	for (unsigned i = 0; i < 2; i++) {
+		struct mmu_response r = fx_tr(&f, 1, PAGE(3), R, S);
+
+		assert_int_equal(r.cause, MMU_CAUSE_ACCESS);
+		assert_int_equal(r.level, 0);
+		assert_int_equal(fx_cnt(&f, MMU_CNT_PTE_READS), 2 * (i + 1) - i); /* root cached */
+		assert_int_equal(valid_pwc(&f), 1); /* the root pointer only */
+	}
+	fx_free(&f);
+}
+
 /* An invalidation arriving during a walk: the walk answers but fills nothing
  * after that point (entries inserted before it are judged by it). */
 static void inval_hook(struct testmem *t, uint64_t pa)
@@ -518,6 +546,7 @@ int main(void)
 		cmocka_unit_test(plru_two_ways_and_direct_mapped),
 		cmocka_unit_test(asid_global_and_invalidation_kinds),
 		cmocka_unit_test(page_walk_cache),
+		cmocka_unit_test(pwc_skips_tables_beyond_pa),
 		cmocka_unit_test(walk_in_flight),
 		cmocka_unit_test(stale_hit_without_invalidation),
 		cmocka_unit_test(forbidden_hit_walks_and_refills_in_place),
