@@ -52,9 +52,9 @@ default_ARGS := --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
 small_G      := -GSETS=1 -GWAYS=1 -GSP_N=0 -GPWC_N=0 -GASID_BITS=2 -GPA_BITS=40
 small_GEO    := --geometry 1,1,0,0,2,40
 small_ARGS   := $(small_GEO) --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
-textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=24 \
-                -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=3 -GTB_IDX0=6 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_PTE=4
-textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 24,24,8,6/5/5 --modes textbook --seeds 1-8 --requests 2000
+textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=28 \
+                -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=4 -GTB_IDX0=5 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_IDX3=5 -GTB_PTE=4
+textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-8 --requests 2000
 sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34
 sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests 2000
 # seed 004's machine: 14-bit VA, 12-bit PA, 64-byte pages, one level of 256
@@ -66,8 +66,12 @@ seed004_ARGS := $(seed004_GEO) --seeds 1-4 --requests 1000
 # the directed tests: worked examples of the seeds and the specs, each answer
 # checked against the document as well as against the model
 DIRECTED_RUNS := seed004:seed004|$(seed004_GEO) --directed sim/directed/seed004.txt;\
+                 seed004:seed000|$(seed004_GEO) --directed sim/directed/seed000.txt;\
                  default:faults-sv48|--modes sv48 --directed sim/directed/faults-sv48.txt;\
-                 default:faults-x86_64|--modes x86_64 --directed sim/directed/faults-x86_64.txt
+                 default:faults-x86_64|--modes x86_64 --directed sim/directed/faults-x86_64.txt;\
+                 default:spec-sv32|--modes sv32 --directed sim/directed/spec-sv32.txt;\
+                 default:spec-sv39|--modes sv39 --directed sim/directed/spec-sv39.txt;\
+                 default:spec-x86_64|--modes x86_64 --directed sim/directed/spec-x86_64.txt
 # the volume slice: a million random translations, every mode, waits and
 # races on (about 2.5 minutes, on the second core while the FPGA builds run)
 VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
@@ -75,6 +79,9 @@ VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
 # (about 170,000 accesses), in every mode, on the default build and on the
 # smallest (one TLB entry, no superpage or PWC entries: it walks half the time)
 TRACE_ARGS   := --modes sv32,sv39,sv48,x86_64 --addr-trace $(B)/true.trace
+# every lockstep run of make test but the volume slice: BUILD[:LABEL]|ARGS;...
+COSIM_RUNS := default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);\
+              seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS)
 $(B)/true.trace:
 	@mkdir -p $(B)
 	valgrind -q --tool=lackey --trace-mem=yes --log-file=$@ /bin/true
@@ -154,7 +161,7 @@ test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/a
       $(addprefix $(B)/rel/tests/,$(TESTS)) $(addprefix $(B)/asan/tests/,$(TESTS)) \
       $(B)/rel/tests/test_usb $(B)/asan/tests/test_usb \
       $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS) broken)) $(B)/true.trace
-	COSIM_RUNS="default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS)" \
+	COSIM_RUNS="$(COSIM_RUNS)" \
 	  COSIM_VOLUME="default|$(VOLUME_ARGS)" bash tools/run-tests.sh $(B) $(TESTS)
 
 # ---- benchmarks ----
@@ -287,9 +294,9 @@ $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
 # the default and broken builds can dump an FST window (cosim --replay FILE)
 default_VFLAGS := --trace-fst
 broken_VFLAGS := --trace-fst
-# the default geometry with Verilator line coverage (make coverage)
-cov_VFLAGS := --coverage-line
-$(eval $(call cosim_variant,cov))
+# every build again with Verilator line coverage (make coverage): cosim-cov-NAME
+$(foreach v,$(COSIM_VARIANTS),$(eval cov-$(v)_G := $($(v)_G))$(eval cov-$(v)_VFLAGS := --coverage-line)\
+  $(eval $(call cosim_variant,cov-$(v))))
 # the default geometry with the deliberately broken variants compiled in
 # (selected at run time by --break N; tools/broken.sh)
 broken_G := -DMMU_BREAKABLE
@@ -307,16 +314,13 @@ txlog: deps $(B)/cosim-default/cosim
 	bash tools/txlog.sh $(B) $(or $(REQUESTS),2000)
 .PHONY: txlog
 
-# Coverage of the default slice: Verilator line coverage of rtl/ (per point,
-# and lcov's HTML), and the stimulus's functional cover points as a table.
-coverage: deps $(B)/cosim-cov/cosim
-	@rm -rf $(B)/coverage && mkdir -p $(B)/coverage
-	$(B)/cosim-cov/cosim $(default_ARGS) --out $(B)/coverage --cover $(B)/coverage/functional.md
-	@verilator_coverage --annotate $(B)/coverage/annotated $(B)/coverage/*.dat | \
-	  sed -n 's/^Total coverage/per coverage point (verilator_coverage):/p'
-	@verilator_coverage --write-info $(B)/coverage/rtl.info $(B)/coverage/*.dat
-	@genhtml -o $(B)/coverage/html $(B)/coverage/rtl.info 2>&1 | sed -n 's/^ *lines\.*: /lines (lcov): /p'
-	@echo "coverage: $(B)/coverage/html/index.html (lines), $(B)/coverage/annotated/ (per point), $(B)/coverage/functional.md (functional)"
+# Coverage: Verilator line coverage of rtl/ over the runs of make test on
+# every build (the trace runs left out: too slow with coverage), merged, per
+# point and as lcov HTML, with the reviewed waivers of sim/coverage-waivers.txt
+# applied to a second figure; and the functional cover points of the volume
+# slice (a million translations) as a table (tools/coverage.sh, a quarter hour).
+coverage: deps $(addprefix $(B)/cosim-cov-,$(addsuffix /cosim,$(COSIM_VARIANTS))) $(B)/cosim-default/cosim
+	COSIM_RUNS="$(COSIM_RUNS)" bash tools/coverage.sh $(B) "$(VOLUME_ARGS)"
 .PHONY: coverage
 
 # Long random regressions: every co-simulation build over SEEDS (default

@@ -29,7 +29,9 @@ struct cosim {
 	struct ptgen gen;
 	struct mmu_policy pol;
 	unsigned nasid;
-	uint64_t roots[3];
+	uint64_t roots[3];     /* [0]: outside memory (ptgen.outside_root) */
+	int root0_pending;
+	uint64_t ro_lo, ro_hi; /* writes here end in a bus error (page tables in ROM) */
 	/* script */
 	unsigned setup_step;
 	unsigned n_req;          /* requests issued */
@@ -39,8 +41,13 @@ struct cosim {
 	int check_pending;
 	struct mmu_request pending[8];   /* issued, not yet answered (in order) */
 	unsigned pend_head, pend_count;
-	struct mmu_request ok_ring[16];  /* recent requests that translated */
+	struct mmu_request ok_ring[16];  /* recent requests that translated, since the last PTE change */
 	unsigned ok_count;
+	struct mmu_request replay[16];   /* the same, kept across PTE changes: replayed */
+	unsigned n_replay;
+	unsigned mutations, silent_mutations;
+	int stale;     /* a PTE changed without an invalidation since the last invalidate-all:
+			* a walk may start from a stale page-walk-cache entry */
 	unsigned cleared_at; /* n_req + 1 when counters were last cleared */
 	unsigned n_stream;   /* stream requests issued */
 	struct mmu_request set_group[16]; /* base entries sharing one set */
@@ -289,12 +296,21 @@ static void hist_ctl(struct cosim *c, const struct cosim_ctl *ctl)
 	h->c = *ctl;
 }
 
+/* The model takes an invalidation; after an invalidate-all nothing cached
+ * predates the last PTE change, so walked successes are current again. */
+static int model_invalidate(struct cosim *c, unsigned kind, unsigned asid, uint64_t va)
+{
+	if (kind == MMU_INVAL_ALL)
+		c->stale = 0;
+	return mmu_invalidate(c->m, kind, asid, va);
+}
+
 static void race_fire(struct cosim *c)
 {
 	c->ops_seen++;
 	if (c->race_armed && c->ops_seen == c->race_at) {
 		c->race_armed = 0;
-		mmu_invalidate(c->m, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
+		model_invalidate(c, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
 	}
 }
 
@@ -314,6 +330,8 @@ static int model_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
 	if (c->n_model_w < WLOG)
 		c->model_w[c->n_model_w] = (struct wr){ pa, data, sel };
 	c->n_model_w++;
+	if (pa >= c->ro_lo && pa < c->ro_hi)
+		return -1;
 	return memimg_write64(&c->model_mem, pa, data, sel);
 }
 
@@ -370,7 +388,7 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 	c->pol.nxe = (uint8_t)ptgen_pct(&c->gen, 70);
 	c->pol.smep = (uint8_t)ptgen_pct(&c->gen, 50);
 	c->pol.smap = (uint8_t)ptgen_pct(&c->gen, 50);
-	c->pol.ad_fault = (uint8_t)(cfg->mode != MMU_MODE_X86_64 && ptgen_pct(&c->gen, 30));
+	c->pol.ad_fault = (uint8_t)(cfg->mode != MMU_MODE_X86_64 && ptgen_pct(&c->gen, 50));
 	c->pol.maxphy = (uint8_t)(cfg->mode == MMU_MODE_TEXTBOOK ? 0 :
 				  cfg->geometry.pa_bits < 46 ? cfg->geometry.pa_bits : 46);
 	c->nasid = ptgen_pct(&c->gen, 50) ? 2 : 1;
@@ -414,6 +432,17 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 			cosim_free(c);
 			return MMU_E_NOMEM;
 		}
+	if (!cfg->trace && !cfg->script) {
+		/* two of the tables are read-only: an A/D write to them ends in
+		 * a bus error (same rule for the RTL's bus and the model's) */
+		c->ro_lo = (16ULL << g.page_bits) + 4 * c->gen.table_bytes;
+		c->ro_hi = c->ro_lo + 2 * c->gen.table_bytes;
+		/* ASID 0: a context whose root table is outside memory, so the
+		 * first read of its walks ends in a bus error */
+		c->roots[0] = ptgen_outside(&c->gen);
+		c->gen.outside_root = 1;
+		c->root0_pending = 1;
+	}
 	*out = c;
 	return MMU_OK;
 }
@@ -436,6 +465,12 @@ int cosim_final(const struct cosim *c)
 const char *cosim_error(const struct cosim *c)
 {
 	return c->err;
+}
+
+void cosim_mutations(const struct cosim *c, unsigned *all, unsigned *silent)
+{
+	*all = c->mutations;
+	*silent = c->silent_mutations;
 }
 
 unsigned cosim_hits(const struct cosim *c)
@@ -465,6 +500,22 @@ int cosim_stream_ready(const struct cosim *c)
  * a lost PLRU update changes a later victim, and with it the hits.  Called while nothing is
  * in flight: it writes good leaf PTEs at those indexes of one last-level
  * table, into both memories. */
+static int ok_page_in_table(const struct cosim *c, const struct ptgen_slot *sl, uint64_t ix)
+{
+	const struct mmu_geometry *g = &c->gen.g;
+	unsigned pb = g->page_bits;
+	uint64_t vmask = (1ULL << g->va_bits) - 1, imask = (1ULL << g->idx_bits[0]) - 1;
+	uint64_t page = ((sl->va & vmask & ~(imask << pb)) >> pb) | ix;
+
+	for (unsigned r = 0; r < c->ok_count && r < 4; r++) {
+		const struct mmu_request *ok = &c->ok_ring[(c->ok_count - 1 - r) % 16];
+
+		if (ok->asid == sl->asid && ((ok->va & vmask) >> pb) == page)
+			return 1;
+	}
+	return 0;
+}
+
 static void make_set_group(struct cosim *c)
 {
 	const struct mmu_config *cfg = mmu_model_config(c->m);
@@ -496,6 +547,8 @@ static void make_set_group(struct cosim *c)
 
 		if (k > 1 && ((idx + (k / 2) * sets) & imask) == idx)
 			break; /* the table has fewer pages per set than ways */
+		if (ok_page_in_table(c, sl, ix))
+			continue; /* keep the stream's own pages as they are */
 		put_both(c, base + ix * g->pte_bytes, pte, g->pte_bytes);
 		memset(q, 0, sizeof(*q));
 		q->va = ptgen_canonical(&c->gen, (sl->va & ~(imask << pb)) | ix << pb);
@@ -553,6 +606,14 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		ctl->data = c->roots[a];
 		return COSIM_CTL;
 	}
+	if (c->root0_pending) {
+		c->root0_pending = 0;
+		ctl->op = 0;
+		ctl->asid = 0;
+		ctl->mode = c->cfg.mode;
+		ctl->data = c->roots[0];
+		return COSIM_CTL;
+	}
 	if (c->check_pending) {
 		c->check_pending = 0;
 		return COSIM_CHECK;
@@ -603,12 +664,20 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 	}
 	if (!c->cfg.trace && c->n_req % 50 == 49 && c->n_req + 100 < c->cfg.requests &&
 	    c->setup_step == c->nasid + 1) {
-		/* change a PTE, then the invalidation software owes */
-		c->setup_step++;
-		ptgen_mutate(&c->gen, &ctl->kind, &ctl->asid, &ctl->data);
+		/* change a PTE, then (three times in four) the invalidation
+		 * software owes; without it, the TLB may keep answering from the
+		 * old PTE, and the model says exactly when */
+		c->mutations++;
 		c->ok_count = 0; /* earlier successes may not translate any more */
-		ctl->op = 2;
-		return COSIM_CTL;
+		ptgen_mutate(&c->gen, &ctl->kind, &ctl->asid, &ctl->data);
+		if (!ptgen_pct(&c->gen, 25)) {
+			c->setup_step++;
+			ctl->op = 2;
+			return COSIM_CTL;
+		}
+		c->silent_mutations++;
+		c->stale = 1;
+		memset(ctl, 0, sizeof(*ctl));
 	}
 	if (c->n_req % 500 == 250 && c->cleared_at != c->n_req + 1) {
 		/* clear the counters mid-run; the next check compares them */
@@ -626,6 +695,19 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		q->priv = MMU_PRIV_U;
 	} else {
 		ptgen_request(&c->gen, q);
+		if (c->n_replay && ptgen_pct(&c->gen, 25)) {
+			/* again a recent success (maybe since made stale), in the same
+			 * page: TLB hits between the walks, faults and invalidations */
+			uint32_t tag = q->tag;
+
+			unsigned n = c->n_replay < 16 ? c->n_replay : 16;
+
+			*q = c->replay[(c->n_replay - 1 - (unsigned)(ptgen_rand(&c->gen) % n)) % 16];
+			q->tag = tag;
+			q->va ^= ptgen_rand(&c->gen) & 0xff8;
+			if (ptgen_pct(&c->gen, 20))
+				q->access = (uint8_t)(ptgen_rand(&c->gen) % 3);
+		}
 	}
 	q->tag &= 0xffff;
 	if (push_pending(c, q))
@@ -644,6 +726,8 @@ int cosim_mem_write(struct cosim *c, uint64_t pa, uint64_t data, uint8_t sel)
 	if (c->n_rtl_w < WLOG)
 		c->rtl_w[c->n_rtl_w] = (struct wr){ pa, data, sel };
 	c->n_rtl_w++;
+	if (pa >= c->ro_lo && pa < c->ro_hi)
+		return -1;
 	return memimg_write64(&c->rtl_mem, pa, data, sel);
 }
 
@@ -719,7 +803,7 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 		/* the racing invalidation is complete as well */
 		hist_ctl(c, &c->race_ctl);
 		if (c->race_armed)
-			mmu_invalidate(c->m, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
+			model_invalidate(c, c->race_ctl.kind, c->race_ctl.asid, c->race_ctl.data);
 		c->race_armed = c->race_used = 0;
 		/* every fourth race is followed by a full state check (each costs
 		 * hundreds of inspection reads); between checks a stale fill still
@@ -789,10 +873,13 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 		h->r = mr;
 	}
 	c->n_done++;
-	/* a success its own tables give: a hit on a global entry may come from
-	 * another address space's tables, which a cold stream would not find */
-	if (mr.cause == MMU_CAUSE_OK && !(mr.hit && (mr.perm >> MMU_PERM_G & 1)))
+	/* a success its own tables give now, found by a walk: a hit may come
+	 * from another address space's global entry, or from a PTE since
+	 * changed without an invalidation, which a cold stream would not find */
+	if (mr.cause == MMU_CAUSE_OK && !mr.hit && !c->stale)
 		c->ok_ring[c->ok_count++ % 16] = *q;
+	if (mr.cause == MMU_CAUSE_OK)
+		c->replay[c->n_replay++ % 16] = *q;
 	return 0;
 }
 
@@ -883,7 +970,7 @@ int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl)
 	case 1:
 		break; /* the model took the policy at creation */
 	case 2:
-		rc = mmu_invalidate(c->m, ctl->kind, ctl->asid, ctl->data);
+		rc = model_invalidate(c, ctl->kind, ctl->asid, ctl->data);
 		c->check_pending = 1;
 		break;
 	default:
@@ -938,6 +1025,35 @@ int cosim_check_plru(struct cosim *c, unsigned index, uint32_t rtl)
 	if (bits != rtl) {
 		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " after transaction %u: PLRU word %u: rtl 0x%x model 0x%x",
 			 c->cfg.seed, c->n_done, index, rtl, bits);
+		return -1;
+	}
+	return 0;
+}
+
+int cosim_check_context(struct cosim *c, unsigned asid, uint64_t rtl)
+{
+	const struct mmu_config *cfg = mmu_model_config(c->m);
+	unsigned page_bits = cfg->tb.levels ? cfg->tb.page_bits : 12, mode;
+	unsigned ppn_w = cfg->pa_bits - page_bits;
+	uint64_t root, want;
+
+	if (mmu_get_context(c->m, asid, &mode, &root))
+		return 0; /* beyond the model's ASIDs: nothing to compare */
+	want = ((uint64_t)mode << ppn_w) | (root >> page_bits);
+	if (rtl != want) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " after transaction %u: context %u: rtl mode %"
+			 PRIu64 " root 0x%" PRIx64 ", model mode %u root 0x%" PRIx64, c->cfg.seed, c->n_done,
+			 asid, rtl >> ppn_w, (uint64_t)((rtl & ((1ULL << ppn_w) - 1)) << page_bits), mode, root);
+		return -1;
+	}
+	return 0;
+}
+
+int cosim_check_zero(struct cosim *c, const char *what, uint64_t rtl)
+{
+	if (rtl) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " after transaction %u: %s: rtl 0x%" PRIx64
+			 ", expected 0", c->cfg.seed, c->n_done, what, rtl);
 		return -1;
 	}
 	return 0;

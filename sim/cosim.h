@@ -91,6 +91,8 @@ void cosim_free(struct cosim *c);
 void cosim_set_log(struct cosim *c, FILE *f);
 const char *cosim_error(const struct cosim *c);
 unsigned cosim_hits(const struct cosim *c);
+/* PTE changes so far, and how many of them had no invalidation after them. */
+void cosim_mutations(const struct cosim *c, unsigned *all, unsigned *silent);
 /* The random run is over: the check cosim_next just returned is the last. */
 int cosim_final(const struct cosim *c);
 
@@ -110,6 +112,10 @@ int cosim_on_ctl(struct cosim *c, const struct cosim_ctl *ctl);
 int cosim_check_entry(struct cosim *c, unsigned array, unsigned index, const struct mmu_entry *rtl);
 int cosim_check_plru(struct cosim *c, unsigned index, uint32_t rtl);
 int cosim_check_counter(struct cosim *c, unsigned index, uint32_t rtl);
+/* Context ASID as the inspection port reads it: mode above the root's frame. */
+int cosim_check_context(struct cosim *c, unsigned asid, uint64_t rtl);
+/* A value the RTL must read as zero (an inspection of an array that does not exist). */
+int cosim_check_zero(struct cosim *c, const char *what, uint64_t rtl);
 /* A request for a throughput stream: one of the last 4 that translated.
  * Requests may be issued ahead of their responses (up to 8 in flight);
  * responses are matched in order. */

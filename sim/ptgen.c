@@ -60,19 +60,30 @@ static void set_slot(struct ptgen *p, unsigned i, uint64_t pte)
 	s->leaf = is_leaf(p, pte, s->level);
 	if (s->leaf && p->nleaves < PTGEN_MAX_SLOTS)
 		p->leaves[p->nleaves++] = i;
+	s->outside = p->made_outside;
+	if (s->outside && p->nouts < sizeof(p->outs) / sizeof(p->outs[0]))
+		p->outs[p->nouts++] = i;
+	p->made_outside = 0;
+}
+
+uint64_t ptgen_outside(struct ptgen *p)
+{
+	unsigned bits = p->g.pa_bits < 40 ? p->g.pa_bits : 40;
+
+	return (1ULL << (bits - 1)) + ((ptgen_rand(p) % 16) << p->g.page_bits);
 }
 
 /* A random frame address for a leaf at level l (usually aligned), within
- * g.pa_bits (at most 40 bits) but for 5% of leaves, which may reach 2 bits
- * beyond: frames past the PA width. */
+ * g.pa_bits (at most 40 bits) but for 15% of leaves, which may reach 2 bits
+ * beyond: frames past the PA width where it is under 40 bits. */
 static uint64_t leaf_addr(struct ptgen *p, unsigned l)
 {
 	unsigned shift = mmu_level_shift(&p->g, l);
-	unsigned bits = (p->g.pa_bits < 40 ? p->g.pa_bits : 40) + (ptgen_pct(p, 5) ? 2 : 0);
+	unsigned bits = (p->g.pa_bits < 40 ? p->g.pa_bits : 40) + (ptgen_pct(p, 15) ? 2 : 0);
 	uint64_t a = ptgen_rand(p) & mask(bits);
 
 	a &= ~mask(p->g.page_bits);
-	if (!ptgen_pct(p, 10))
+	if (!ptgen_pct(p, 20)) /* superpages: one in five misaligned */
 		a &= ~mask(shift);
 	return a;
 }
@@ -90,12 +101,15 @@ static uint64_t random_pte(struct ptgen *p, unsigned level, uint64_t va, unsigne
 		return 0;
 	if (k < 16)
 		return ptgen_rand(p) & ~1ULL; /* not present, junk in the other bits */
-	if (k < 18 && level > 0) {
+	if (k < 20 && level > 0) {
 		/* a pointer to a table outside memory (but inside the PA width):
 		 * the walk's next read ends in a bus error */
-		unsigned bits = p->g.pa_bits < 40 ? p->g.pa_bits : 40;
+		unsigned ppn_bits = p->g.pte_bytes == 4 ? 22 : 44;
 
-		sub = (1ULL << (bits - 1)) + ((ptgen_rand(p) % 16) << p->g.page_bits);
+		sub = ptgen_outside(p);
+		if (!p->g.x86 && p->g.pa_bits < ppn_bits + p->g.page_bits && ptgen_pct(p, 50))
+			sub = 1ULL << p->g.pa_bits; /* beyond the PA width: never read */
+		p->made_outside = 1;
 		if (p->g.x86)
 			return sub | 0x7;
 		return ((sub >> p->g.page_bits) << 10) | 0x1;
@@ -196,7 +210,20 @@ void ptgen_request(struct ptgen *p, struct mmu_request *q)
 	q->tag = n;
 	if (p->nleaves && ptgen_pct(p, 75)) {
 		s = &p->slots[p->leaves[ptgen_rand(p) % p->nleaves]];
+		if (ptgen_pct(p, 40)) {
+			/* a leaf at a random level: superpages are few among
+			 * the leaves, but every level's faults are wanted */
+			unsigned want = (unsigned)(ptgen_rand(p) % p->g.levels);
+
+			for (unsigned t = 0; t < 16 && s->level != want; t++)
+				s = &p->slots[p->leaves[ptgen_rand(p) % p->nleaves]];
+		}
 		if (!s->leaf) /* overwritten since */
+			s = &p->slots[ptgen_rand(p) % p->nslots];
+	} else if (p->nouts && ptgen_pct(p, 12)) {
+		/* below a pointer outside memory: a bus error one level down */
+		s = &p->slots[p->outs[ptgen_rand(p) % p->nouts]];
+		if (!s->outside)
 			s = &p->slots[ptgen_rand(p) % p->nslots];
 	}
 	q->asid = (uint16_t)s->asid;
@@ -218,6 +245,8 @@ void ptgen_request(struct ptgen *p, struct mmu_request *q)
 		q->asid = (uint16_t)(3 - q->asid);
 	if (ptgen_pct(p, 1))                   /* an address space with no context */
 		q->asid = (uint16_t)(p->nasid + 1);
+	else if (p->outside_root && ptgen_pct(p, 1)) /* one whose root is outside memory */
+		q->asid = 0;
 	p->recent[n % 8] = *q;
 }
 

@@ -5,9 +5,9 @@
  * A generator builds random trees (one per address space) full of junk:
  * missing entries, reserved bits, W-without-R, misaligned superpages,
  * pointers with A/D/U set, XD without NXE, addresses beyond the PA width.
- * It records which VA reaches each PTE, so requests go where the tables are,
- * and a change to one PTE can be paired with the invalidation that software
- * owes for it.  PTEs are written through a callback (to one memory or several).
+ * It records which VA reaches each PTE, so requests go where the tables are
+ * (leaves of every level, pointers to tables outside memory), and a change
+ * to one PTE can be paired with the invalidation that software owes for it.  PTEs are written through a callback (to one memory or several).
  * Deterministic for a seed.
  */
 #ifndef PTGEN_H
@@ -25,6 +25,7 @@ struct ptgen_slot {
 	unsigned level;
 	unsigned asid;
 	int leaf;          /* holds a present leaf (when last written) */
+	int outside;       /* holds a pointer to a table outside memory */
 };
 
 struct ptgen {
@@ -36,6 +37,11 @@ struct ptgen {
 	unsigned nslots;
 	unsigned leaves[PTGEN_MAX_SLOTS];
 	unsigned nleaves;
+	unsigned outs[256];    /* slots that were given an outside pointer */
+	unsigned nouts;
+	int made_outside;      /* random_pte -> set_slot */
+	unsigned outside_root; /* requests may go to ASID 0, whose root the caller
+				* put outside memory (ptgen_outside) */
 	struct mmu_request recent[8];
 	unsigned nreq;
 	void (*put)(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes);
@@ -60,6 +66,9 @@ int ptgen_new_tree(struct ptgen *p, unsigned asid, uint64_t *root);
 void ptgen_request(struct ptgen *p, struct mmu_request *q);
 /* Change one PTE and say which invalidation software owes for it. */
 void ptgen_mutate(struct ptgen *p, unsigned *kind, unsigned *asid, uint64_t *va);
+/* An address outside memory (above limit) but inside the PA width: a table
+ * there ends its walk in a bus error. */
+uint64_t ptgen_outside(struct ptgen *p);
 /* The VA made canonical for the mode (sign-extended where the mode is). */
 uint64_t ptgen_canonical(const struct ptgen *p, uint64_t va);
 
