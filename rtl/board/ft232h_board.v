@@ -46,7 +46,7 @@ module ft232h_board #(
 
   wire       rx_valid, rx_ready, tx_valid, tx_ready, busy;
   wire [7:0] rx_data, tx_data;
-  mmu_ft245 #(.RX_DEPTH(`MMU_LINK_WINDOW_N), .TX_DEPTH(512)) u_phy (
+  mmu_ft245 #(.RX_DEPTH(`MMU_LINK_WINDOW_N), .TX_DEPTH(64)) u_phy (
       .clk_i(CLK), .rst_ni(rst_n), .up_o(up),
       .rx_valid_o(rx_valid), .rx_ready_i(rx_ready), .rx_data_o(rx_data),
       .tx_valid_i(tx_valid), .tx_ready_o(tx_ready), .tx_data_i(tx_data),

@@ -37,7 +37,8 @@
 //
 // Parameters:
 //   RX_DEPTH  receive FIFO bytes (host -> core), a power of two (1024)
-//   TX_DEPTH  send FIFO bytes (core -> host), a power of two (512)
+//   TX_DEPTH  send FIFO bytes (core -> host), a power of two (512; the FT232H
+//             top uses 64: narrower Gray pointers on the 60 MHz side)
 //   BURST     bytes a read or write burst may run while the other side waits (32)
 `default_nettype none
 
