@@ -358,6 +358,8 @@ void cosim_set_log(struct cosim *c, FILE *f)
 	uint64_t d;
 
 	c->log = f;
+	if (c->ro_hi) /* the read-only window: writes there end in a bus error */
+		fprintf(c->log, "P %016" PRIx64 " %016" PRIx64 "\n", c->ro_lo, c->ro_hi);
 	for (uint64_t a = 0; memimg_read64(&c->rtl_mem, a, &d) == 0; a += 8)
 		if (d)
 			log_word(c, a, d);

@@ -84,7 +84,8 @@ struct cosim;
 
 int cosim_new(const struct cosim_cfg *cfg, struct cosim **out);
 void cosim_free(struct cosim *c);
-/* Start the transaction log of cosim --log on f: write the memory image
+/* Start the transaction log of cosim --log on f: write the read-only window
+ * ("P LO HI": writes in [LO, HI) end in a bus error), the memory image
  * (every nonzero 64-bit word as "M ADDR DATA"), and from now on each change
  * the stimulus makes (a PTE mutation before its invalidation) the same
  * way, the whole word after the change. */

@@ -3,6 +3,7 @@
 //
 // The input is what `cosim --log FILE` wrote under Verilator (one mode, one
 // seed, no racing invalidations, no streams):
+//   P LO HI                            writes in [LO, HI) end in a bus error
 //   M ADDR DATA                        memory word (64-bit, hex) before the run
 //   C OP KIND MODE ASID DATA           a control operation, run to ctl_done_o
 //   Q TAG ASID VA ACCESS PRIV          a request, run to its response
@@ -67,13 +68,16 @@ module tb_txlog;
   reg [63:0] mem [0:MEM_WORDS-1];
   integer    fo, k;
   reg [63:0] adr64, m;
+  reg [63:0] ro_lo = 64'd0, ro_hi = 64'd0;   // the read-only window (P line)
   always @(posedge clk) begin
     wb_ack <= 1'b0;
     wb_err <= 1'b0;
     if (wb_cyc && wb_stb) begin
       adr64 = {8'd0, wb_adr, 3'b000};
       if (wb_we) $fdisplay(fo, "W %h %h %h", adr64, wb_dat_o, wb_sel);
-      if (adr64 < MEM_WORDS * 8) begin
+      if (wb_we && adr64 >= ro_lo && adr64 < ro_hi) begin
+        wb_err <= 1'b1;
+      end else if (adr64 < MEM_WORDS * 8) begin
         if (wb_we) begin
           m = 64'd0;
           for (k = 0; k < 8; k = k + 1) if (wb_sel[k]) m[8*k +: 8] = 8'hff;
@@ -122,7 +126,12 @@ module tb_txlog;
       kind = 8'd0;
       r = $fscanf(fi, " %c", kind);
       if (r != 1) kind = 8'd0;
-      if (kind == "M") begin
+      if (kind == "P") begin
+        r = $fscanf(fi, "%h %h\n", a0, a1);
+        ro_lo = a0;
+        ro_hi = a1;
+        $fdisplay(fo, "P %h %h", a0, a1);
+      end else if (kind == "M") begin
         r = $fscanf(fi, "%h %h\n", a0, a1);
         mem[a0[19:3]] = a1;
         $fdisplay(fo, "M %h %h", a0, a1);
