@@ -322,6 +322,15 @@ static int model_read(void *ctx, uint64_t pa, uint64_t *data)
 	return memimg_read64(&c->model_mem, pa, data);
 }
 
+/* A write of the RTL or of the model to its memory: refused (a bus error)
+ * inside the read-only window, the same for both. */
+static int window_write(struct cosim *c, struct memimg *mem, uint64_t pa, uint64_t data, uint8_t sel)
+{
+	if (pa >= c->ro_lo && pa < c->ro_hi)
+		return -1;
+	return memimg_write64(mem, pa, data, sel);
+}
+
 static int model_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
 {
 	struct cosim *c = ctx;
@@ -330,9 +339,7 @@ static int model_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
 	if (c->n_model_w < WLOG)
 		c->model_w[c->n_model_w] = (struct wr){ pa, data, sel };
 	c->n_model_w++;
-	if (pa >= c->ro_lo && pa < c->ro_hi)
-		return -1;
-	return memimg_write64(&c->model_mem, pa, data, sel);
+	return window_write(c, &c->model_mem, pa, data, sel);
 }
 
 /* A memory word in the transaction log (cosim_set_log). */
@@ -480,6 +487,13 @@ unsigned cosim_hits(const struct cosim *c)
 	return c->hits;
 }
 
+/* The request `back` places before the newest in a 16-entry ring that has
+ * taken `count` in all (ok_ring, replay); back < min(count, 16). */
+static const struct mmu_request *ring_back(const struct mmu_request *ring, unsigned count, unsigned back)
+{
+	return &ring[(count - 1 - back) % 16];
+}
+
 static int push_pending(struct cosim *c, const struct mmu_request *q)
 {
 	if (c->pend_count == 8) {
@@ -496,12 +510,8 @@ int cosim_stream_ready(const struct cosim *c)
 	return c->ok_count != 0 && !c->cfg.trace && !c->cfg.script;
 }
 
-/* Pages for a stream that hits several ways of one base-TLB set back to back,
- * and alternates between two neighbouring sets (the PLRU forwarding paths):
- * up to one page more than there are ways in each of the two sets, so that
- * a lost PLRU update changes a later victim, and with it the hits.  Called while nothing is
- * in flight: it writes good leaf PTEs at those indexes of one last-level
- * table, into both memories. */
+/* Whether page ix of sl's last-level table is one of the last 4 successes
+ * the stream replays (make_set_group leaves those PTEs alone). */
 static int ok_page_in_table(const struct cosim *c, const struct ptgen_slot *sl, uint64_t ix)
 {
 	const struct mmu_geometry *g = &c->gen.g;
@@ -510,7 +520,7 @@ static int ok_page_in_table(const struct cosim *c, const struct ptgen_slot *sl, 
 	uint64_t page = ((sl->va & vmask & ~(imask << pb)) >> pb) | ix;
 
 	for (unsigned r = 0; r < c->ok_count && r < 4; r++) {
-		const struct mmu_request *ok = &c->ok_ring[(c->ok_count - 1 - r) % 16];
+		const struct mmu_request *ok = ring_back(c->ok_ring, c->ok_count, r);
 
 		if (ok->asid == sl->asid && ((ok->va & vmask) >> pb) == page)
 			return 1;
@@ -518,6 +528,12 @@ static int ok_page_in_table(const struct cosim *c, const struct ptgen_slot *sl, 
 	return 0;
 }
 
+/* Pages for a stream that hits several ways of one base-TLB set back to back,
+ * and alternates between two neighbouring sets (the PLRU forwarding paths):
+ * up to one page more than there are ways in each of the two sets, so that
+ * a lost PLRU update changes a later victim, and with it the hits.  Called while nothing is
+ * in flight: it writes good leaf PTEs at those indexes of one last-level
+ * table, into both memories. */
 static void make_set_group(struct cosim *c)
 {
 	const struct mmu_config *cfg = mmu_model_config(c->m);
@@ -529,7 +545,7 @@ static void make_set_group(struct cosim *c)
 	/* a last-level table known to be reachable: one a recent success used */
 	c->n_group = 0;
 	for (unsigned r = 0; r < c->ok_count && r < 16 && !sl; r++) {
-		const struct mmu_request *ok = &c->ok_ring[(c->ok_count - 1 - r) % 16];
+		const struct mmu_request *ok = ring_back(c->ok_ring, c->ok_count, r);
 
 		for (unsigned i = 0; i < c->gen.nslots && !sl; i++)
 			if (c->gen.slots[i].level == 0 && c->gen.slots[i].asid == ok->asid &&
@@ -579,12 +595,13 @@ int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 		/* the stream starts cold: each of the last 4 successes twice in a
 		 * row, so the second waits in stage B behind the walk that fills
 		 * the entry it needs (base page or superpage) */
-		*q = c->ok_ring[(c->ok_count - 1 - (phase / 2) % (c->ok_count < 4 ? c->ok_count : 4)) % 16];
+		*q = *ring_back(c->ok_ring, c->ok_count, (phase / 2) % (c->ok_count < 4 ? c->ok_count : 4));
 	} else if (phase >= 500 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
 		*q = c->set_group[ptgen_rand(&c->gen) % c->n_group];
 	} else {
 		/* the last 4 successes: a working set that fits even the superpage array */
-		*q = c->ok_ring[(c->ok_count - 1 - ptgen_rand(&c->gen) % (c->ok_count < 4 ? c->ok_count : 4)) % 16];
+		*q = *ring_back(c->ok_ring, c->ok_count,
+				(unsigned)(ptgen_rand(&c->gen) % (c->ok_count < 4 ? c->ok_count : 4)));
 	}
 	q->tag = c->n_req++ & 0xffff;
 	return push_pending(c, q);
@@ -701,10 +718,9 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 			/* again a recent success (maybe since made stale), in the same
 			 * page: TLB hits between the walks, faults and invalidations */
 			uint32_t tag = q->tag;
-
 			unsigned n = c->n_replay < 16 ? c->n_replay : 16;
 
-			*q = c->replay[(c->n_replay - 1 - (unsigned)(ptgen_rand(&c->gen) % n)) % 16];
+			*q = *ring_back(c->replay, c->n_replay, (unsigned)(ptgen_rand(&c->gen) % n));
 			q->tag = tag;
 			q->va ^= ptgen_rand(&c->gen) & 0xff8;
 			if (ptgen_pct(&c->gen, 20))
@@ -728,9 +744,7 @@ int cosim_mem_write(struct cosim *c, uint64_t pa, uint64_t data, uint8_t sel)
 	if (c->n_rtl_w < WLOG)
 		c->rtl_w[c->n_rtl_w] = (struct wr){ pa, data, sel };
 	c->n_rtl_w++;
-	if (pa >= c->ro_lo && pa < c->ro_hi)
-		return -1;
-	return memimg_write64(&c->rtl_mem, pa, data, sel);
+	return window_write(c, &c->rtl_mem, pa, data, sel);
 }
 
 /* Response fields as mask bits, in the order of a log's R line: 0 tag,

@@ -50,8 +50,6 @@ verilator_coverage --annotate "$out/annotated" "${dats[@]}" |
 	sed -n 's/^Total coverage/per coverage point (verilator_coverage, all builds merged):/p'
 verilator_coverage --write-info "$out/rtl.info" "${dats[@]}"
 genhtml -q -o "$out/html" "$out/rtl.info" 2>&1 | grep -v '^$' || true
-awk -F'[:,]' '/^DA:/ { n++; if ($3 > 0) h++ } END { printf "lines (lcov): %.1f%% (%d of %d)\n", 100 * h / n, h, n }' "$out/rtl.info"
-
 # the waived lines: the same lines figure without them, and each waiver checked
 waivers=sim/coverage-waivers.txt
 : >"$out/waived-lines"
@@ -64,20 +62,20 @@ while IFS='|' read -r file re count reason; do
 	for ((l = lines; l < lines + count; l++)); do echo "$file $l" >>"$out/waived-lines"; done
 	echo "waived $file:$lines-$((lines + count - 1)): $reason"
 done <"$waivers"
+# one pass over the lcov data: all lines, the lines without the waived ones,
+# and every line neither covered nor waived
 awk -v root="$PWD/" '
 	FILENAME == ARGV[1] { w[$1 " " $2] = 1; next }
 	/^SF:/ { f = substr($0, 4); sub("^" root, "", f) }
 	/^DA:/ { split(substr($0, 4), a, ","); key = f " " a[1]
+		 all++; if (a[2] > 0) all_h++
 		 if (key in w) { waived++; if (a[2] > 0) covered_waived++; next }
-		 n++; if (a[2] > 0) h++ }
-	END { printf "lines (lcov) with the %d waived lines left out: %.1f%% (%d of %d)", waived, n ? 100 * h / n : 0, h, n
+		 n++; if (a[2] > 0) h++; else { miss++; list = list (list == "" ? "" : " ") f ":" a[1] } }
+	END { printf "lines (lcov): %.1f%% (%d of %d)\n", all ? 100 * all_h / all : 0, all_h, all
+	      printf "lines (lcov) with the %d waived lines left out: %.1f%% (%d of %d)", waived, n ? 100 * h / n : 0, h, n
 	      if (covered_waived) printf "; %d waived lines were covered after all", covered_waived
-	      printf "\n" }' "$out/waived-lines" "$out/rtl.info"
-uncovered=$(awk -v root="$PWD/" '
-	FILENAME == ARGV[1] { w[$1 " " $2] = 1; next }
-	/^SF:/ { f = substr($0, 4); sub("^" root, "", f) }
-	/^DA:/ { split(substr($0, 4), a, ","); if (a[2] == 0 && !((f " " a[1]) in w)) print f ":" a[1] }' \
-	"$out/waived-lines" "$out/rtl.info")
-echo "not covered and not waived: $(echo "$uncovered" | grep -c .) lines${uncovered:+ ($(echo $uncovered))}"
+	      printf "\n"
+	      printf "not covered and not waived: %d lines%s\n", miss, miss ? " (" list ")" : "" }' \
+	"$out/waived-lines" "$out/rtl.info"
 echo "coverage: $out/html/index.html (lines), $out/annotated/ (per point), $out/functional.md (functional)"
 exit $fail
