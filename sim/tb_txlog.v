@@ -104,6 +104,27 @@ module tb_txlog;
       #1;
     end
   endtask
+  // a control operation (is_req 0) or a request (1) whose valid has just
+  // gone up: wait for ready, let it be taken at the next edge, drop valid,
+  // wait for the answer (ctl_done or rsp_valid)
+  task handshake;
+    input is_req;
+    begin
+      #1;                              // let the core's combinational outputs settle
+      budget = 0;
+      while (!(is_req ? req_ready : ctl_ready) && budget < 100000) begin
+        budget = budget + 1;
+        tick;
+      end
+      tick;                            // taken at this edge
+      if (is_req) req_valid = 1'b0;
+      else ctl_valid = 1'b0;
+      while (!(is_req ? rsp_valid : ctl_done) && budget < 100000) begin
+        budget = budget + 1;
+        tick;
+      end
+    end
+  endtask
   initial begin
     for (k = 0; k < MEM_WORDS; k = k + 1) mem[k] = 64'd0;
     if (!$value$plusargs("in=%s", fin) || !$value$plusargs("out=%s", fout)) begin
@@ -144,18 +165,7 @@ module tb_txlog;
         ctl_asid = a3[7:0];
         ctl_data = a4;
         ctl_valid = 1'b1;
-        #1;                            // let the core's combinational outputs settle
-        budget = 0;
-        while (!ctl_ready && budget < 100000) begin
-          budget = budget + 1;
-          tick;
-        end
-        tick;                          // taken at this edge
-        ctl_valid = 1'b0;
-        while (!ctl_done && budget < 100000) begin
-          budget = budget + 1;
-          tick;
-        end
+        handshake(1'b0);
       end else if (kind == "Q") begin
         r = $fscanf(fi, "%h %h %h %h %h\n", a0, a1, a2, a3, a4);
         $fdisplay(fo, "Q %0h %0h %h %0h %0h", a0[15:0], a1[7:0], a2, a3[1:0], a4[0]);
@@ -165,18 +175,7 @@ module tb_txlog;
         req_access = a3[1:0];
         req_priv = a4[0];
         req_valid = 1'b1;
-        #1;                            // let the core's combinational outputs settle
-        budget = 0;
-        while (!req_ready && budget < 100000) begin
-          budget = budget + 1;
-          tick;
-        end
-        tick;                          // taken at this edge
-        req_valid = 1'b0;
-        while (!rsp_valid && budget < 100000) begin
-          budget = budget + 1;
-          tick;
-        end
+        handshake(1'b1);
         a0 = {8'd0, rsp_pa};
         $fdisplay(fo, "R %0h %0h %0h %h %0h %0h %0h %0h %0h", rsp_tag, rsp_cause, rsp_level, a0,
                   rsp_perm, rsp_shift, rsp_hit, rsp_exc, rsp_err);

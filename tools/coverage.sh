@@ -8,6 +8,7 @@
 # one line of FILE that matches (more or fewer is an error) and the N-1 after
 # it are left out of the second lines figure.
 set -uo pipefail
+. "$(dirname "$0")/cosim-runs.sh"
 B=$1
 VOL=$2
 out=$B/coverage
@@ -20,10 +21,7 @@ fail=0
 "$B/cosim-default/cosim" $VOL --cover "$out/functional.md" >"$out/functional.log" 2>&1 &
 vpid=$!
 
-IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
-for r in "${runs[@]}"; do
-	name=${r%%|*}; args=${r#*|}
-	name=${name#"${name%%[![:space:]]*}"}
+while IFS='|' read -r -u 3 name args; do
 	case $name in *:trace) continue ;; esac
 	d=$out/runs/${name//:/-}
 	mkdir -p "$d"
@@ -34,7 +32,7 @@ for r in "${runs[@]}"; do
 	else
 		echo "coverage run $name FAILED:"; tail -n 5 "$d/log"; fail=1
 	fi
-done
+done 3< <(cosim_runs)
 if wait "$vpid"; then
 	echo "functional (volume slice): $(tail -n 1 "$out/functional.log")"
 else

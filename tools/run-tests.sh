@@ -4,6 +4,7 @@
 # A suite that crashes or prints no cmocka summary counts as one failure.
 # Usage: run-tests.sh BUILD_DIR SUITE...
 set -u
+. "$(dirname "$0")/cosim-runs.sh"
 B=$1; shift
 suites=("$@")
 passed=0; failed=0; log=$(mktemp)
@@ -114,13 +115,10 @@ run_plain "rtl handshake checks" make -s rtl-handshake
 # the co-simulation must catch each deliberately broken variant of the core
 run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
 	--modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
-IFS=';' read -r -a runs <<<"${COSIM_RUNS:-}"
-for r in "${runs[@]}"; do
-	name=${r%%|*}; args=${r#*|}     # NAME is BUILD or BUILD:LABEL
-	name=${name#"${name%%[![:space:]]*}"}
+while IFS='|' read -r -u 3 name args; do   # NAME is BUILD or BUILD:LABEL
 	# shellcheck disable=SC2086
 	run_plain "cosim $name" "$B/cosim-${name%%:*}/cosim" $args
-done
+done 3< <(cosim_runs)
 # the same stimulus under Icarus Verilog: identical transaction logs
 run_plain "cosim log: verilator = icarus" bash tools/txlog.sh "$B" 2000
 if [ -n "$vol_pid" ]; then
