@@ -3,18 +3,25 @@
  * front of the virtual board.  See vftdi.h.
  *
  * umockdev calls handle_ioctl on its own worker thread for every usbfs
- * ioctl libusb makes; everything here runs under v->lock and never blocks:
- * the board's socket is pumped without waiting on each call (libusb polls
- * the device node, which is always ready, so calls keep coming).
+ * ioctl libusb makes; everything here runs under v->lock and never blocks.
+ *
+ * Poll is honest, as on usbfs: libusb sleeps in poll() on the device node
+ * until a URB can be reaped.  The node is a FIFO, kept full (not writable)
+ * while nothing can be reaped and drained (POLLOUT) when something can; a
+ * watcher thread moves the board's bytes and wakes libusb when an IN URB
+ * can complete (data from the board, a stall, or the FTDI latency timer).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/usbdevice_fs.h>
@@ -48,6 +55,12 @@ struct vftdi {
 	int stall_in, drop_out, unplugged;
 	struct vftdi_seen seen;
 	unsigned baud_ok, fifo_ok, ep_in, ep_out, iface;
+	int node;               /* the device node (a FIFO), our end; -1: none */
+	int node_ready;         /* drained: libusb's poll sees POLLOUT */
+	int wake[2];            /* wakes the watcher (a new IN URB, stop) */
+	int stop;
+	pthread_t watcher;
+	int watching;
 };
 
 /* ---- descriptors ---- */
@@ -290,6 +303,97 @@ static int fill_in(struct vftdi *v, struct urb *u)
 	return 1;
 }
 
+/* Whether fill_in would complete an IN URB now (no side effects); *wait_ms:
+ * how long until the latency timer would make it so (-1: never). */
+static int in_ready(const struct vftdi *v, int *wait_ms)
+{
+	long lat, left;
+
+	*wait_ms = -1;
+	if (v->stall_in || v->rx_len)
+		return 1;
+	if (!ftdi(v))
+		return 0;
+	lat = v->seen.latency ? v->seen.latency : 16;
+	left = v->last_in_ms + lat - board_now_ms();
+	if (left <= 0)
+		return 1;
+	*wait_ms = (int)left;
+	return 0;
+}
+
+/* Drain the device node when a URB can be reaped, fill it when none can;
+ * returns the watcher's next timeout (ms, -1: none). */
+static int set_ready(struct vftdi *v)
+{
+	int ready = v->unplugged, wait_ms = -1, in_wait, pending_in = 0;
+	char buf[4096];
+
+	for (int i = 0; i < MAX_URBS; i++) {
+		if (!v->urbs[i].data)
+			continue;
+		if (v->urbs[i].done)
+			ready = 1;
+		else
+			pending_in = 1;
+	}
+	if (pending_in && in_ready(v, &in_wait))
+		ready = 1;
+	else if (pending_in)
+		wait_ms = in_wait;
+	if (v->node < 0 || ready == v->node_ready)
+		return wait_ms;
+	if (ready) {
+		while (read(v->node, buf, sizeof(buf)) > 0)
+			;
+		v->seen.wakeups++;
+	} else {
+		/* one page of pipe: a byte in it leaves no room, so no POLLOUT */
+		(void)!write(v->node, "", 1);
+	}
+	v->node_ready = ready;
+	return wait_ms;
+}
+
+/* The watcher: moves the board's bytes and keeps the node's readiness true
+ * while libusb sleeps in poll(). */
+static void *watch(void *p)
+{
+	struct vftdi *v = p;
+	int timeout = -1, board = v->fd;
+
+	for (;;) {
+		struct pollfd fds[2] = { { board, POLLIN, 0 }, { v->wake[0], POLLIN, 0 } };
+		char c;
+
+		pthread_mutex_lock(&v->lock);
+		if (v->tx_len)
+			fds[0].events |= POLLOUT;
+		pthread_mutex_unlock(&v->lock);
+		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+			break;
+		while (read(v->wake[0], &c, 1) > 0)
+			;
+		pthread_mutex_lock(&v->lock);
+		if (v->stop) {
+			pthread_mutex_unlock(&v->lock);
+			break;
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			board = -1;     /* the board has gone: nothing more to wait for */
+		pump(v);
+		timeout = set_ready(v);
+		pthread_mutex_unlock(&v->lock);
+	}
+	return NULL;
+}
+
+static void wake(struct vftdi *v)
+{
+	if (v->watching)
+		(void)!write(v->wake[1], "", 1);
+}
+
 static int submit(struct vftdi *v, UMockdevIoctlData *arg)
 {
 	struct urb *u = NULL;
@@ -372,6 +476,7 @@ static int reap(struct vftdi *v, UMockdevIoctlData *arg)
 	for (int i = 0; i < MAX_URBS; i++)
 		if (v->urbs[i].data && fill_in(v, &v->urbs[i]))
 			return give(&v->urbs[i], arg);
+	v->seen.empty_reaps++;
 	return EAGAIN;
 }
 
@@ -453,9 +558,40 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 	} else {
 		e = ENOTTY;
 	}
+	set_ready(v);
+	wake(v);    /* a new IN URB or a purge: the watcher's timeout changes */
 	pthread_mutex_unlock(&v->lock);
 	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
 	return TRUE;
+}
+
+/* The testbed's device node becomes a FIFO of one page, kept full for now
+ * (nothing to reap), and the watcher starts. */
+static int honest_poll(struct vftdi *v, char *err, size_t errlen)
+{
+	char path[4096];
+	gchar *root = umockdev_testbed_get_root_dir(v->tb);
+
+	snprintf(path, sizeof(path), "%s%s", root, DEVNODE);
+	g_free(root);
+	if (unlink(path) || mkfifo(path, 0666)) {
+		snprintf(err, errlen, "vftdi: cannot make %s a FIFO: %s", path, strerror(errno));
+		return -1;
+	}
+	v->node = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (v->node < 0 || fcntl(v->node, F_SETPIPE_SZ, 4096) < 0 ||
+	    pipe2(v->wake, O_NONBLOCK | O_CLOEXEC)) {
+		snprintf(err, errlen, "vftdi: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	v->node_ready = 1;
+	set_ready(v);
+	if (pthread_create(&v->watcher, NULL, watch, v)) {
+		snprintf(err, errlen, "vftdi: cannot start the watcher thread");
+		return -1;
+	}
+	v->watching = 1;
+	return 0;
 }
 
 int vftdi_new(struct vftdi **out, uint16_t vid, uint16_t pid, const char *vboard, char *err,
@@ -471,6 +607,7 @@ int vftdi_new(struct vftdi **out, uint16_t vid, uint16_t pid, const char *vboard
 	if (!v)
 		return -1;
 	pthread_mutex_init(&v->lock, NULL);
+	v->node = v->wake[0] = v->wake[1] = -1;
 	v->vid = vid;
 	v->pid = pid;
 	v->cap = 1 << 20;
@@ -520,6 +657,10 @@ int vftdi_new(struct vftdi **out, uint16_t vid, uint16_t pid, const char *vboard
 		vftdi_free(v);
 		return -1;
 	}
+	if (honest_poll(v, err, errlen)) {
+		vftdi_free(v);
+		return -1;
+	}
 	*out = v;
 	return 0;
 }
@@ -528,6 +669,16 @@ void vftdi_free(struct vftdi *v)
 {
 	if (!v)
 		return;
+	if (v->watching) {
+		pthread_mutex_lock(&v->lock);
+		v->stop = 1;
+		wake(v);
+		pthread_mutex_unlock(&v->lock);
+		pthread_join(v->watcher, NULL);
+		pthread_mutex_lock(&v->lock);
+		v->watching = 0;
+		pthread_mutex_unlock(&v->lock);
+	}
 	if (v->tb)
 		umockdev_testbed_detach_ioctl(v->tb, DEVNODE, NULL);
 	for (int i = 0; i < MAX_URBS; i++)
@@ -536,6 +687,11 @@ void vftdi_free(struct vftdi *v)
 	g_clear_object(&v->handler);
 	g_clear_object(&v->tb);
 	board_reap_vboard(v->fd, v->board);
+	for (int i = 0; i < 2; i++)
+		if (v->wake[i] >= 0)
+			close(v->wake[i]);
+	if (v->node >= 0)
+		close(v->node);
 	pthread_mutex_destroy(&v->lock);
 	free(v->tx);
 	free(v->rx);
@@ -553,6 +709,7 @@ void vftdi_stall_in(struct vftdi *v, int n)
 {
 	pthread_mutex_lock(&v->lock);
 	v->stall_in = n;
+	set_ready(v);
 	pthread_mutex_unlock(&v->lock);
 }
 
@@ -567,5 +724,6 @@ void vftdi_unplug(struct vftdi *v)
 {
 	pthread_mutex_lock(&v->lock);
 	v->unplugged = 1;
+	set_ready(v);   /* libusb finds out at its next reap */
 	pthread_mutex_unlock(&v->lock);
 }

@@ -28,6 +28,9 @@ struct vftdi_seen {
 	unsigned resets, purges_rx, purges_tx, clear_halts, claims;
 	unsigned baud_value, baud_index, latency, event_char, bitmode, flow_index, data;
 	unsigned long out_bytes, in_bytes, in_packets, status_only;
+	/* honest poll: how often the node turned ready (libusb woken), and
+	 * how many reaps found nothing (libusb reaps until it does, once a wake) */
+	unsigned long wakeups, empty_reaps;
 	unsigned claimed_iface;
 };
 
