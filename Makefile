@@ -176,7 +176,7 @@ $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/li
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
        $(B)/rel/mmu-vboard-fifo \
-       $(B)/cosim-default/cosim
+       $(B)/cosim-default/cosim $(B)/cosim-cov-default/cosim
 	$(B)/rel/bench_model
 	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
@@ -186,6 +186,15 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 	@for flags in "--no-waits --no-races" ""; do for i in 1 2 3; do \
 	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
 	  sed "s/^/  $${flags:-waits and races}: /"; done; done
+	@echo "the slowdown from tracing and from coverage (sv39 seeds 1-8, 2000 requests each, waits and races), three runs:"
+	@mkdir -p $(B)/bench-cov
+	@for i in 1 2 3; do \
+	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 2000 | grep '^lockstep' | sed 's/^/  plain: /'; \
+	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 2000 --trace-from 0 --trace $(B)/bench.fst | \
+	    grep '^lockstep' | sed 's/^/  FST of every clock: /'; \
+	  $(B)/cosim-cov-default/cosim --modes sv39 --seeds 1-8 --requests 2000 --out $(B)/bench-cov | \
+	    grep '^lockstep' | sed 's/^/  line coverage compiled in: /'; done
+	@rm -rf $(B)/bench.fst $(B)/bench-cov
 
 # ---- lint: RTL under Verilator -Wall (core at five geometries, the board at two) and Icarus; C under clang ----
 RTL_LINT_CFGS := default small textbook max board

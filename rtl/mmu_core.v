@@ -990,7 +990,12 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // handshakes
   // ------------------------------------------------------------------
-  wire idle_all = !b_valid_q && w_idle && !c_busy_q && !i_pend_q;
+  // with INSPECT, inspection reads may follow each other every clock: while
+  // one returns its data (i_pend_q) the next one's RAM read is issued (the
+  // co-simulation's state checks); INSPECT = 0 builds (the boards, whose
+  // link reads a counter or a context now and then) take one every two
+  // clocks and keep the smaller logic
+  wire idle_all = !b_valid_q && w_idle && !c_busy_q && (INSPECT != 0 || !i_pend_q);
   // the walker or the control sweep owns the RAM read port this cycle
   wire port_walker = (w_state_q == W_FILLRD) || (w_state_q == W_FLUSHRD);
   // the ASID sweep has read every set (c_set_q counts 0..SETS)
@@ -1600,7 +1605,8 @@ module mmu_core #(
         i_index_q <= insp_index_i;
       end
       if (i_pend_q) begin
-        i_pend_q <= 1'b0;
+        // (with INSPECT the next read may be taken as this one answers)
+        if (INSPECT == 0 || !insp_go) i_pend_q <= 1'b0;
         insp_rvalid_o <= 1'b1;
         insp_ev_o <= 1'b0;
         insp_vpn_o <= 36'd0;

@@ -91,8 +91,23 @@ struct Rtl {
         return static_cast<unsigned>(rng >> 33) % n;
     }
 
-    // one clock: rising edge (RTL samples), Wishbone slave answers, falling edge
+    // Every eval() runs the whole input-dependent logic (Verilator's ico
+    // region), the dearest part of a clock: the driver evaluates once after
+    // it has set a clock's inputs (eval, or settle when nothing else will),
+    // and tick() evaluates the falling edge only when a waveform is open.
+    bool dirty = true;          // inputs changed since the last eval
+    void eval() {
+        top->eval();
+        dirty = false;
+    }
+    void settle() {
+        if (dirty) eval();
+    }
+
+    // one clock: rising edge (RTL samples), Wishbone slave answers, falling
+    // edge (evaluated lazily: settle)
     void tick() {
+        settle();  // the RTL has seen the clock low with this clock's inputs
         top->clk_i = 1;
         // sample the bus as the RTL drove it before this edge
         bool take = top->wb_cyc_o && top->wb_stb_o && !top->wb_stall_i;
@@ -132,8 +147,13 @@ struct Rtl {
             ack_in--;
         }
         top->wb_stall_i = waits && rand(5) == 0;
-        top->eval();
-        dump();
+        dirty = true;
+#if VM_TRACE
+        if (tfp || cycle >= trace_from) {
+            eval();
+            dump();
+        }
+#endif
         cycle++;
         ctx->timeInc(1);
     }
@@ -161,7 +181,7 @@ struct Rtl {
 template <typename Cond>
 int wait_until(Rtl &r, Cond cond) {
     int n = 0;
-    while (!cond()) {
+    for (r.settle(); !cond(); r.settle()) {
         if (++n > static_cast<int>(kBudget)) return -1;
         r.tick();
     }
@@ -204,11 +224,11 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
                      static_cast<unsigned long long>(c.data));
     r.top->ctl_valid_i = 1;
     drive_ctl(r, c);
-    r.top->eval();
+    r.dirty = true;
     if (wait_until(r, [&] { return r.top->ctl_ready_o != 0; }) < 0) return -2;
     r.tick();  // accepted on this edge
     r.top->ctl_valid_i = 0;
-    r.top->eval();
+    r.dirty = true;
     if (wait_until(r, [&] { return r.top->ctl_done_o != 0; }) < 0) return -2;
     return cosim_on_ctl(r.cs, &c);
 }
@@ -224,11 +244,11 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
                      static_cast<unsigned long long>(q.va), q.access, q.priv);
     r.top->req_valid_i = 1;
     drive_req(r, q);
-    r.top->eval();
+    r.dirty = true;
     if (wait_until(r, [&] { return r.top->req_ready_o != 0; }) < 0) return -2;
     r.tick();
     r.top->req_valid_i = 0;
-    r.top->eval();
+    r.dirty = true;
     unsigned base = r.acks, k = 0, n = 0;
     bool armed = false, up = false, taken = false, done = false;
     *latency = 0;
@@ -245,7 +265,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
             up = true;
         }
         r.top->rsp_ready_i = !r.waits || r.rand(3) != 0;
-        r.top->eval();
+        r.eval();
         bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
         bool acc = up && r.top->ctl_ready_o;
         if (r.top->rsp_valid_o && !*latency) *latency = n + 1;
@@ -258,7 +278,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
             up = false;
             r.hold = false;
             r.top->ctl_valid_i = 0;
-            r.top->eval();
+            r.dirty = true;
         }
         if (rsp) {
             if (r.log)
@@ -267,7 +287,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
                              res.page_shift, res.hit, res.exc, res.err);
             r.top->rsp_ready_i = 1;
             r.hold = false;
-            r.top->eval();
+            r.dirty = true;
             if (race && !taken) {
                 // the walk made no operation past `after`: the invalidation
                 // follows the response as an ordinary control operation
@@ -302,7 +322,7 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false) {
         }
         r.top->req_valid_i = have;
         r.top->rsp_ready_i = !pressure || r.rand(3) != 0;
-        r.top->eval();
+        r.eval();
         bool acc = have && r.top->req_ready_o;
         bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
         mmu_response res = read_rsp(r);
@@ -322,60 +342,80 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false) {
     }
     r.top->req_valid_i = 0;
     r.top->rsp_ready_i = 1;
-    r.top->eval();
+    r.dirty = true;
     *cycles = r.cycle - start;
     return 0;
 }
 
-int inspect(Rtl &r, unsigned array, unsigned index) {
-    r.top->insp_valid_i = 1;
-    r.top->insp_array_i = array;
-    r.top->insp_index_i = index;
-    r.top->eval();
-    if (wait_until(r, [&] { return r.top->insp_ready_o != 0; }) < 0) return -2;
-    r.tick();
-    r.top->insp_valid_i = 0;
-    r.top->eval();
-    return wait_until(r, [&] { return r.top->insp_rvalid_o != 0; }) < 0 ? -2 : 0;
+// One inspection answer (the outputs of a clock with insp_rvalid_o high),
+// checked against the model.
+int check_read(Rtl &r, unsigned array, unsigned index) {
+    const auto *t = r.top.get();
+    switch (array) {
+    case 0: case 1: case 2: {
+        mmu_entry e{};
+        e.valid = t->insp_ev_o;
+        e.vpn = t->insp_vpn_o;
+        e.ppn = t->insp_ppn_o;
+        e.asid = t->insp_asid_o;
+        e.level = t->insp_level_o;
+        e.page_shift = t->insp_shift_o;
+        e.perm = t->insp_perm_o;
+        return cosim_check_entry(r.cs, array, index, &e);
+    }
+    case 3: return cosim_check_plru(r.cs, index, static_cast<uint32_t>(t->insp_data_o));
+    case 4: return cosim_check_counter(r.cs, index, static_cast<uint32_t>(t->insp_data_o));
+    case 5: return cosim_check_context(r.cs, index, t->insp_data_o);
+    default:  // array 6 does not exist: every field reads zero (docs/rtl.md)
+        return cosim_check_zero(r.cs, "inspection of array 6, valid", t->insp_ev_o) ||
+               cosim_check_zero(r.cs, "inspection of array 6, data", t->insp_data_o) ||
+               cosim_check_zero(r.cs, "inspection of array 6, vpn", t->insp_vpn_o) ||
+               cosim_check_zero(r.cs, "inspection of array 6, ppn", t->insp_ppn_o);
+    }
 }
 
+// The whole state against the model: every TLB, superpage and PWC entry,
+// every PLRU word, every counter, the contexts the stimulus uses (ASID 0
+// with its root outside memory, 1-2, and the first without a context) and
+// array 6, which does not exist.  The reads go back to back: one is issued
+// every clock the port takes it, and the answers come in order.
 int check_state(Rtl &r, const mmu_config &g) {
+    std::vector<std::pair<unsigned, unsigned>> reads;
     for (unsigned a = 0; a < 3; a++) {
         unsigned count = a == 0 ? g.tlb_sets * g.tlb_ways : a == 1 ? g.sp_entries : g.pwc_entries;
-        for (unsigned i = 0; i < count; i++) {
-            if (inspect(r, a, i)) return -1;
-            mmu_entry e{};
-            e.valid = r.top->insp_ev_o;
-            e.vpn = r.top->insp_vpn_o;
-            e.ppn = r.top->insp_ppn_o;
-            e.asid = r.top->insp_asid_o;
-            e.level = r.top->insp_level_o;
-            e.page_shift = r.top->insp_shift_o;
-            e.perm = r.top->insp_perm_o;
-            if (cosim_check_entry(r.cs, a, i, &e)) return -1;
+        for (unsigned i = 0; i < count; i++) reads.emplace_back(a, i);
+    }
+    for (unsigned i = 0; i < g.tlb_sets + 2; i++) reads.emplace_back(3, i);
+    for (unsigned i = 0; i < MMU_CNT_COUNT; i++) reads.emplace_back(4, i);
+    for (unsigned i = 0; i < 4 && i < (1u << g.asid_bits); i++) reads.emplace_back(5, i);
+    reads.emplace_back(6, 0);
+    size_t sent = 0, got = 0;
+    unsigned idle = 0;
+    while (got < reads.size()) {
+        bool have = sent < reads.size();
+        r.top->insp_valid_i = have;
+        if (have) {
+            r.top->insp_array_i = reads[sent].first;
+            r.top->insp_index_i = reads[sent].second;
         }
+        r.eval();
+        bool acc = have && r.top->insp_ready_o;
+        if (r.top->insp_rvalid_o) {
+            if (got >= sent) {  // reported as a divergence
+                cosim_check_zero(r.cs, "an inspection answer with no read outstanding", 1);
+                return -1;
+            }
+            if (check_read(r, reads[got].first, reads[got].second)) return -1;
+            got++;
+            idle = 0;
+        } else if (++idle > kBudget) {
+            return -2;
+        }
+        r.tick();
+        if (acc) sent++;
     }
-    for (unsigned i = 0; i < g.tlb_sets + 2; i++) {
-        if (inspect(r, 3, i)) return -1;
-        if (cosim_check_plru(r.cs, i, static_cast<uint32_t>(r.top->insp_data_o))) return -1;
-    }
-    for (unsigned i = 0; i < MMU_CNT_COUNT; i++) {
-        if (inspect(r, 4, i)) return -1;
-        if (cosim_check_counter(r.cs, i, static_cast<uint32_t>(r.top->insp_data_o))) return -1;
-    }
-    // the contexts the stimulus uses: ASID 0 (root outside memory), 1-2, and
-    // the first without a context
-    for (unsigned i = 0; i < 4 && i < (1u << g.asid_bits); i++) {
-        if (inspect(r, 5, i)) return -1;
-        if (cosim_check_context(r.cs, i, r.top->insp_data_o)) return -1;
-    }
-    // array 6 does not exist: every field reads zero (docs/rtl.md)
-    if (inspect(r, 6, 0)) return -1;
-    if (cosim_check_zero(r.cs, "inspection of array 6, valid", r.top->insp_ev_o) ||
-        cosim_check_zero(r.cs, "inspection of array 6, data", r.top->insp_data_o) ||
-        cosim_check_zero(r.cs, "inspection of array 6, vpn", r.top->insp_vpn_o) ||
-        cosim_check_zero(r.cs, "inspection of array 6, ppn", r.top->insp_ppn_o))
-        return -1;
+    r.top->insp_valid_i = 0;
+    r.dirty = true;
     return 0;
 }
 
@@ -401,6 +441,7 @@ struct Totals {
     unsigned mutations = 0, silent = 0;
     cosim_cover cov{};
     uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0;
+    uint64_t clocks = 0;        // every clock simulated, checks included
 };
 
 // On a divergence: the reproducer file (the arguments that replay this one
@@ -506,7 +547,6 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             r.waits = waits;  // the set-group stream meets waits and back-pressure
             if (!rc) rc = run_stream(r, 500, &cyc2, waits);
             if (rc) break;
-            t->stream_reqs += 1000;
             t->tp_reqs += 500;
             t->stream_cycles += cyc;
         }
@@ -541,6 +581,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
                     static_cast<unsigned long long>(r.cycle));
     }
 #endif
+    if (!rc && streamed) t->stream_reqs += 1000;
+    t->clocks += r.cycle;  // verified: counted for clean seeds only
     t->hits += cosim_hits(r.cs);
     {
         unsigned all, silent;
@@ -793,7 +835,7 @@ int main(int argc, char **argv) {
     size_t pos = 0;
     const std::string &modes = o.modes;
     FILE *cover = nullptr;
-    uint64_t verified = 0;
+    uint64_t verified = 0, clocks = 0;
     auto t0 = std::chrono::steady_clock::now();
     if (!o.cover_file.empty() && !(cover = std::fopen(o.cover_file.c_str(), "a"))) {
         std::fprintf(stderr, "cosim: cannot write %s\n", o.cover_file.c_str());
@@ -815,7 +857,8 @@ int main(int argc, char **argv) {
             else failed++;
         }
         passed += p;
-        verified += static_cast<uint64_t>(o.requests) * (o.last - o.first + 1) + t.stream_reqs;
+        clocks += t.clocks;
+        verified += static_cast<uint64_t>(o.requests) * p + t.stream_reqs;  // clean seeds only
         std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each + %llu streamed, "
                     "%u TLB hits; %u PTE changes (%u not invalidated); latency %u..%u clocks; "
                     "stream %.3f answers/clock; "
@@ -833,8 +876,10 @@ int main(int argc, char **argv) {
     }
     if (cover) std::fclose(cover);
     double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("lockstep: %llu translations verified in %.2f s: %.0f per second\n",
-                static_cast<unsigned long long>(verified), sec, sec > 0 ? double(verified) / sec : 0.0);
+    std::printf("lockstep: %llu translations verified in %.2f s: %.0f per second "
+                "(%llu clocks, %.0f per second)\n",
+                static_cast<unsigned long long>(verified), sec, sec > 0 ? double(verified) / sec : 0.0,
+                static_cast<unsigned long long>(clocks), sec > 0 ? double(clocks) / sec : 0.0);
     std::printf("%u passed, %u failed\n", passed, failed);
     cosim_trace_free(o.trace);
     cosim_script_free(o.script);
