@@ -12,9 +12,12 @@ passed=0; failed=0; log=$(mktemp)
 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard
 export MMU_VBOARD
 trap 'rm -f "$log"' EXIT
+# every result line ends with its check's wall time: since it started
+start=$SECONDS; since=$SECONDS
 
 run_suite() { # label, command...
 	local label=$1; shift
+	since=$SECONDS
 	"$@" >"$log" 2>&1
 	local rc=$?
 	local p f
@@ -24,7 +27,7 @@ run_suite() { # label, command...
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
-	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
+	printf '%-28s %3d passed, %d failed (%d s)\n' "$label" "$p" "$f" $((SECONDS - since))
 	if [ "$f" -ne 0 ]; then
 		sed 's/^/    /' "$log" | grep -vE '^\s+\[ (RUN|      OK)' | tail -60
 	fi
@@ -39,12 +42,13 @@ report_plain() { # label, exit status, log file
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
-	printf '%-28s %3d passed, %d failed\n' "$label" "$p" "$f"
+	printf '%-28s %3d passed, %d failed (%d s)\n' "$label" "$p" "$f" $((SECONDS - since))
 	grep -aE '^(cosim|lockstep|txlog|verilator|iverilog|icarus|break|no break)' "$file" | sed 's/^/    /'
 	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$file" | tail -40; fi
 }
 run_plain() { # label, command...
 	local label=$1; shift
+	since=$SECONDS
 	"$@" >"$log" 2>&1
 	report_plain "$label" $? "$log"
 }
@@ -56,12 +60,13 @@ done
 report_check() { # label, exit status, log file
 	local label=$1 rc=$2 file=$3
 	if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-	printf '%-28s %3d passed, %d failed\n' "$label" $((rc == 0)) $((rc != 0))
+	printf '%-28s %3d passed, %d failed (%d s)\n' "$label" $((rc == 0)) $((rc != 0)) $((SECONDS - since))
 	grep -aE 'ICESTORM|Max frequency|^synth_ice40|^placement|^fpga:' "$file" | sed 's/^/    /'
 	if [ "$rc" -ne 0 ]; then sed 's/^/    /' "$file" | tail -20; fi
 }
 run_check() { # label, command...
 	local label=$1; shift
+	since=$SECONDS
 	"$@" >"$log" 2>&1
 	report_check "$label" $? "$log"
 }
@@ -100,11 +105,12 @@ vol_log=$(mktemp); vol_pid=
 if [ -n "${COSIM_VOLUME:-}" ]; then
 	vol_name=${COSIM_VOLUME%%|*}; vol_args=${COSIM_VOLUME#*|}
 	# shellcheck disable=SC2086
+	vol_start=$SECONDS
 	"$B/cosim-$vol_name/cosim" $vol_args >"$vol_log" 2>&1 &
 	vol_pid=$!
 fi
 # the FT232H bitstream too (its placements take minutes): reported at the end
-ft_log=$(mktemp)
+ft_log=$(mktemp); ft_start=$SECONDS
 bash tools/fpga.sh icebreaker-ft232h "$B/fpga-icebreaker-ft232h" >"$ft_log" 2>&1 &
 ft_pid=$!
 run_plain "rtl lint" make -s lint-rtl
@@ -123,10 +129,12 @@ done 3< <(cosim_runs)
 run_plain "cosim log: verilator = icarus" bash tools/txlog.sh "$B" 2000
 if [ -n "$vol_pid" ]; then
 	wait "$vol_pid"
+	since=$vol_start
 	report_plain "cosim $vol_name (volume)" $? "$vol_log"
 fi
 rm -f "$vol_log"
 wait "$ft_pid"
+since=$ft_start
 report_check "fpga icebreaker-ft232h" $? "$ft_log"
 rm -f "$ft_log"
 for s in "${suites[@]}"; do
@@ -143,5 +151,6 @@ if command -v valgrind >/dev/null; then
 else
 	echo "valgrind not installed: run make deps"; failed=$((failed + 1))
 fi
+echo "wall time $((SECONDS - start)) s (the volume slice and the FT232H build overlap the rest)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
