@@ -176,12 +176,14 @@ $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/li
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
        $(B)/rel/mmu-vboard-fifo \
-       $(B)/cosim-default/cosim $(B)/cosim-cov-default/cosim
+       $(B)/cosim-default/cosim $(B)/cosim-cov-default/cosim $(B)/rel/tests/test_usb
 	$(B)/rel/bench_model
 	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard-uart 3000
 	MMU_FT_STALLS=0 $(B)/rel/bench_link $(B)/rel/mmu-vboard-fifo 10000
+	@echo "the usb transport through umockdev (test_usb's fork+COW workload; every libusb call a socket round trip, so umockdev's speed, not USB's):"
+	@MMU_VBOARD=$(CURDIR)/$(B)/rel/mmu-vboard $(B)/rel/tests/test_usb 2>&1 | grep '^workload' | sed 's/^/  /'
 	@echo "lockstep co-simulation (default build, sv39 seeds 1-8, 5000 requests each), three runs:"
 	@for flags in "--no-waits --no-races" ""; do for i in 1 2 3; do \
 	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
