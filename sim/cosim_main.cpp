@@ -149,7 +149,7 @@ struct Rtl {
         top->wb_stall_i = waits && rand(5) == 0;
         dirty = true;
 #if VM_TRACE
-        if (tfp || cycle >= trace_from) {
+        if (cycle >= trace_from) {  // the waveform is open (dump() opens it)
             eval();
             dump();
         }
@@ -581,8 +581,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
                     static_cast<unsigned long long>(r.cycle));
     }
 #endif
-    if (!rc && streamed) t->stream_reqs += 1000;
-    t->clocks += r.cycle;  // verified: counted for clean seeds only
+    if (!rc && streamed) t->stream_reqs += 1000;  // verified: clean seeds only
+    t->clocks += r.cycle;
     t->hits += cosim_hits(r.cs);
     {
         unsigned all, silent;

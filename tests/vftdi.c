@@ -243,6 +243,27 @@ static void control(struct vftdi *v, struct urb *u)
 	}
 }
 
+/* Whether fill_in would complete an IN URB now: a stall is due, the board
+ * has sent bytes, or (FTDI) the latency timer has run out, when the chip
+ * sends a status-only packet.  *wait_ms: how long until the timer would
+ * make it so (-1: never, or ready now). */
+static int in_ready(const struct vftdi *v, int *wait_ms)
+{
+	long lat, left;
+
+	*wait_ms = -1;
+	if (v->stall_in || v->rx_len)
+		return 1;
+	if (!ftdi(v))
+		return 0;
+	lat = v->seen.latency ? v->seen.latency : 16;
+	left = v->last_in_ms + lat - board_now_ms();
+	if (left <= 0)
+		return 1;
+	*wait_ms = (int)left;
+	return 0;
+}
+
 /* Try to complete an IN URB from what the board has sent. */
 static int fill_in(struct vftdi *v, struct urb *u)
 {
@@ -250,7 +271,10 @@ static int fill_in(struct vftdi *v, struct urb *u)
 	size_t room = (size_t)urb->buffer_length, k = 0, taken = 0;
 	long t = board_now_ms();
 	uint8_t *out;
+	int wait_ms;
 
+	if (!in_ready(v, &wait_ms))
+		return 0;
 	if (v->stall_in) {
 		v->stall_in--;
 		urb->status = -EPIPE;
@@ -258,8 +282,6 @@ static int fill_in(struct vftdi *v, struct urb *u)
 		return 1;
 	}
 	if (!ftdi(v)) {
-		if (!v->rx_len)
-			return 0;
 		k = v->rx_len < room ? v->rx_len : room;
 		set_buf(u, 0, v->rx, k);
 		memmove(v->rx, v->rx + k, v->rx_len - k);
@@ -271,8 +293,6 @@ static int fill_in(struct vftdi *v, struct urb *u)
 	}
 	/* the chip sends when it has data (the event character ends a packet at
 	 * once), and a status-only packet when the latency timer runs out */
-	if (!v->rx_len && t - v->last_in_ms < (long)(v->seen.latency ? v->seen.latency : 16))
-		return 0;
 	out = malloc(room);
 	if (!out)
 		return 0;
@@ -303,30 +323,11 @@ static int fill_in(struct vftdi *v, struct urb *u)
 	return 1;
 }
 
-/* Whether fill_in would complete an IN URB now (no side effects); *wait_ms:
- * how long until the latency timer would make it so (-1: never). */
-static int in_ready(const struct vftdi *v, int *wait_ms)
-{
-	long lat, left;
-
-	*wait_ms = -1;
-	if (v->stall_in || v->rx_len)
-		return 1;
-	if (!ftdi(v))
-		return 0;
-	lat = v->seen.latency ? v->seen.latency : 16;
-	left = v->last_in_ms + lat - board_now_ms();
-	if (left <= 0)
-		return 1;
-	*wait_ms = (int)left;
-	return 0;
-}
-
 /* Drain the device node when a URB can be reaped, fill it when none can;
  * returns the watcher's next timeout (ms, -1: none). */
 static int set_ready(struct vftdi *v)
 {
-	int ready = v->unplugged, wait_ms = -1, in_wait, pending_in = 0;
+	int ready = v->unplugged, wait_ms = -1, pending_in = 0;
 	char buf[4096];
 
 	for (int i = 0; i < MAX_URBS; i++) {
@@ -337,10 +338,8 @@ static int set_ready(struct vftdi *v)
 		else
 			pending_in = 1;
 	}
-	if (pending_in && in_ready(v, &in_wait))
+	if (pending_in && in_ready(v, &wait_ms))
 		ready = 1;
-	else if (pending_in)
-		wait_ms = in_wait;
 	if (v->node < 0 || ready == v->node_ready)
 		return wait_ms;
 	if (ready) {
@@ -559,7 +558,9 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 		e = ENOTTY;
 	}
 	set_ready(v);
-	wake(v);    /* a new IN URB or a purge: the watcher's timeout changes */
+	/* any call may change what the watcher waits for: a new IN URB or a
+	 * reap (the latency timer), an OUT URB (bytes for the board), a purge */
+	wake(v);
 	pthread_mutex_unlock(&v->lock);
 	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
 	return TRUE;
