@@ -36,7 +36,13 @@ pic_LDFLAGS :=
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
 HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c host/workload.c host/usb.c
 TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link test_os
-TEST_SUPPORT := tests/testmem.c sim/ptgen.c
+TEST_SUPPORT := tests/testmem.c tests/testfail.c sim/ptgen.c
+# every fallible call the library makes, wrapped for the tests (tests/testfail.h)
+TEST_WRAP := -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc,--wrap=socketpair,--wrap=fork,--wrap=send,--wrap=recv,--wrap=poll \
+  -Wl,--wrap=mkstemp,--wrap=ftruncate,--wrap=pread,--wrap=pwrite \
+  -Wl,--wrap=libusb_init,--wrap=libusb_get_device_list,--wrap=libusb_open,--wrap=libusb_get_active_config_descriptor \
+  -Wl,--wrap=libusb_claim_interface,--wrap=libusb_control_transfer,--wrap=libusb_alloc_transfer \
+  -Wl,--wrap=libusb_submit_transfer,--wrap=libusb_handle_events_timeout_completed,--wrap=libusb_clear_halt
 RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
 LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \
              rtl/link/mmu_link_disp.v rtl/link/mmu_spram.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v \
@@ -133,7 +139,7 @@ $(B)/$(1)/mmuctl: $(B)/$(1)/host/mmuctl.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmm
 	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(USB_LIBS)
 
 $(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(TEST_SUPPORT)) $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc -o $$@ $$^ -lcmocka $$(USB_LIBS)
+	$$(CC) $$($(1)_LDFLAGS) $$(TEST_WRAP) -o $$@ $$^ -lcmocka $$(USB_LIBS)
 endef
 $(eval $(call variant,rel))
 $(eval $(call variant,asan))
@@ -144,8 +150,9 @@ UMOCK_CFLAGS = $(shell pkg-config --cflags umockdev-1.0 glib-2.0 gobject-2.0)
 UMOCK_LIBS   = $(shell pkg-config --libs umockdev-1.0 glib-2.0 gobject-2.0) -lpthread
 define usb_test
 $(B)/$(1)/tests/vftdi.o $(B)/$(1)/tests/test_usb.o: WARN += $$(UMOCK_CFLAGS)
-$(B)/$(1)/tests/test_usb: $(B)/$(1)/tests/test_usb.o $(B)/$(1)/tests/vftdi.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ -lcmocka $$(USB_LIBS) $$(UMOCK_LIBS)
+$(B)/$(1)/tests/test_usb: $(B)/$(1)/tests/test_usb.o $(B)/$(1)/tests/vftdi.o $(B)/$(1)/tests/testfail.o $(B)/$(1)/tests/testmem.o \
+                         $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
+	$$(CC) $$($(1)_LDFLAGS) $$(TEST_WRAP) -o $$@ $$^ -lcmocka $$(USB_LIBS) $$(UMOCK_LIBS)
 endef
 $(eval $(call usb_test,rel))
 $(eval $(call usb_test,asan))

@@ -18,11 +18,14 @@
 #include <cmocka.h>
 
 #include "board.h"
+#include "dev.h"
 #include "link.h"
 #include "memimg.h"
 #include "mkpt.h"
 #include "mmu_model.h"
 #include "ptgen.h"
+#include "testfail.h"
+#include "testmem.h"
 
 #define MEM 131072u
 
@@ -817,6 +820,65 @@ static void test_fuzz(void **state)
 	board_close(b);
 }
 
+/* ---- every failing call ---- */
+
+/* The device layer over the virtual board, end to end: open (a process, a
+ * socket, INFO), memory written and read back, a context, translations,
+ * a fence, the counters, close.  The first failure ends it; what ran before
+ * must have been right. */
+static int sim_scenario(void *ctx)
+{
+	struct mmu_request q[16];
+	struct mmu_response r[16];
+	struct mmu_counters c;
+	uint8_t in[64], out[64];
+	struct dev *d;
+	char err[256] = "";
+	int rc;
+
+	(void)ctx;
+	rc = dev_open(&d, "sim", NULL, 0, err, sizeof(err));
+	if (rc) {
+		assert_null(d);
+		assert_true(err[0] != '\0');   /* a failed open says why */
+		return rc;
+	}
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 1);
+	memset(out, 0, sizeof(out));
+	rc = dev_mem_write(d, 0x2000, in, sizeof(in));
+	if (!rc)
+		rc = dev_mem_read(d, 0x2000, out, sizeof(out));
+	if (!rc)
+		assert_memory_equal(in, out, sizeof(in));
+	if (!rc)
+		rc = dev_set_context(d, 1, MMU_MODE_SV39, 0x1000);
+	test_read_batch(q, r, 16, 500);
+	if (!rc)
+		rc = dev_translate(d, q, 16, r);
+	for (size_t k = 0; !rc && k < 16; k++)
+		assert_int_equal(r[k].tag, 500 + k);
+	if (!rc)
+		rc = dev_fence(d);
+	if (!rc)
+		rc = dev_stats(d, 0, &c);
+	dev_close(d);
+	return rc;
+}
+
+/* Each allocation and system call on the way fails in turn: every run
+ * answers 0 or an error, and leaves no descriptor, process or memory
+ * behind (ASan and valgrind run this suite too). */
+static void test_every_failing_call(void **state)
+{
+	long n;
+
+	(void)state;
+	n = testfail_each(TF_ALLOC | TF_SYS, 1, 400, sim_scenario, NULL, NULL);
+	print_message("every failing call: %ld calls made to fail in turn\n", n);
+	assert_true(n > 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -830,6 +892,7 @@ int main(void)
 		cmocka_unit_test(test_translate_against_model),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_every_failing_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 
 #include "mkpt.h"
 #include "mmu_model.h"
+#include "testfail.h"
 #include "testmem.h"
 
 struct built {
@@ -241,24 +242,24 @@ static void allocation_failures(void **state)
 	char err[256];
 
 	(void)state;
-	testmem_fail_alloc_after(0);
+	testfail_arm(0, TF_ALLOC);
 	assert_int_equal(memimg_create(&img, 0, 64, 0, err, sizeof(err)), MMU_E_NOMEM);
-	testmem_fail_alloc_after(-1);
+	testfail_arm(-1, TF_ALLOC);
 	/* growing an image for a new table */
 	mmu_config_default(&c);
 	assert_int_equal(memimg_create(&img, 0, 0, 1, err, sizeof(err)), 0);
 	assert_int_equal(mkpt_init(&pt, &img, &c, MMU_MODE_SV39, 0, 0, 0, err, sizeof(err)), 0);
-	testmem_fail_alloc_after(0);
+	testfail_arm(0, TF_ALLOC);
 	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, PTE_R, err, sizeof(err)), MMU_E_NOMEM);
-	testmem_fail_alloc_after(-1);
+	testfail_arm(-1, TF_ALLOC);
 	assert_non_null(strstr(err, "out of memory"));
 	/* and after the failure the builder still works */
 	assert_int_equal(mkpt_map(&pt, 0x1000, 0x1000, 12, PTE_R, err, sizeof(err)), 0);
 	assert_int_equal(pt.tables, 3);
 	/* save: the temporary file name */
-	testmem_fail_alloc_after(0);
+	testfail_arm(0, TF_ALLOC);
 	assert_int_equal(memimg_save(&img, "/tmp/never-written", err, sizeof(err)), MMU_E_NOMEM);
-	testmem_fail_alloc_after(-1);
+	testfail_arm(-1, TF_ALLOC);
 	assert_int_equal(access("/tmp/never-written", F_OK), -1);
 	memimg_free(&img);
 }

@@ -20,10 +20,12 @@
 
 #include <cmocka.h>
 
+#include "board.h"
 #include "cli.h"
 #include "dev.h"
 #include "os.h"
 #include "ptgen.h"
+#include "testfail.h"
 #include "testmem.h"
 
 #define PAGE 4096u
@@ -731,19 +733,24 @@ static void refusals(void **state)
 	}
 }
 
-/* Every allocation the scenario makes fails in turn: each call answers an
- * error or succeeds, nothing crashes, nothing leaks (ASan, valgrind), and
- * the data written before the failure reads back. */
-static int alloc_scenario(void)
+/* Every allocation the scenario makes fails in turn, and every system call
+ * of its swap file and (on the virtual board) of its link: each call
+ * answers an error or succeeds, nothing crashes, nothing leaks (ASan,
+ * valgrind; descriptors and processes: testfail_each), and nothing is
+ * lost: after the failure, with failures held off, every page written
+ * before it reads back - unless the failure took the board itself. */
+static int alloc_scenario(void *ctx)
 {
 	struct mmu_os_config oc = { MMU_MODE_SV39, 4, 16, NULL, 0 };
 	struct dev *d;
 	struct mmu_os *os;
 	char err[128];
 	uint64_t va = 0, sh = 0;
-	int pid, child, rc;
+	unsigned written = 0;
+	int pid = -1, child, rc;
 
-	rc = dev_open(&d, "model", NULL, 0, err, sizeof(err));
+	(void)ctx;
+	rc = dev_open(&d, device(), NULL, 0, err, sizeof(err));
 	if (rc)
 		return rc;
 	rc = mmu_os_new(&os, d, &oc, err, sizeof(err));
@@ -751,13 +758,18 @@ static int alloc_scenario(void)
 		dev_close(d);
 		return rc;
 	}
-	pid = rc = mmu_os_spawn(os);
-	if (rc >= 0)
+	rc = mmu_os_spawn(os);
+	if (rc >= 0) {
+		pid = rc;
 		rc = mmu_os_mmap(os, pid, 0, 8 * PAGE, RW, 0, -1, 0, &va);
+	}
 	if (!rc)
 		rc = mmu_os_mmap(os, pid, 0, 2 * PAGE, RW, MMU_MAP_SHARED, -1, 0, &sh);
-	for (unsigned i = 0; !rc && i < 8; i++)
+	for (unsigned i = 0; !rc && i < 8; i++) {
 		rc = mmu_vm_write(os, pid, va + i * PAGE, &i, sizeof(i));
+		if (!rc)
+			written++;
+	}
 	if (!rc) {
 		child = rc = mmu_os_fork(os, pid);
 		if (rc >= 0)
@@ -769,32 +781,57 @@ static int alloc_scenario(void)
 		if (!rc)
 			rc = mmu_os_exit(os, child);
 	}
-	for (unsigned i = 1; !rc && i < 8; i++) {
+	for (unsigned i = 0; !rc && i < 8; i++) {
 		unsigned v = 99;
 
 		rc = mmu_vm_read(os, pid, va + i * PAGE, &v, sizeof(v));
 		if (!rc)
 			assert_int_equal(v, i);
 	}
+	if (rc && rc != BOARD_E_GONE) {
+		testfail_hold();
+		for (unsigned i = 0; i < written; i++) {
+			unsigned v = 99;
+
+			if (mmu_vm_read(os, pid, va + i * PAGE, &v, sizeof(v)))
+				fail_msg("with %s failing: page %u no longer reads", testfail_fired(), i);
+			if (v != i)
+				fail_msg("with %s failing: page %u reads %u", testfail_fired(), i, v);
+		}
+	}
 	mmu_os_free(os);
 	dev_close(d);
-	return rc;
+	return rc < 0 ? rc : 0;
+}
+
+/* what a failed call may answer: out of memory, or (the virtual board's
+ * link failing) an I/O error or the board gone */
+static int failure_ok(int rc)
+{
+	return rc == MMU_E_NOMEM || rc == MMU_E_INVAL || rc == MMU_E_IO || rc == BOARD_E_GONE;
 }
 
 static void allocation_failures(void **state)
 {
 	long n;
-	int rc = -1;
 
 	(void)state;
-	for (n = 0; n < 2000 && rc; n++) {
-		testmem_fail_alloc_after(n);
-		rc = alloc_scenario();
-		testmem_fail_alloc_after(-1);
-		if (rc)
-			assert_true(rc == MMU_E_NOMEM || rc == MMU_E_INVAL || rc == MMU_E_IO);
+	n = testfail_each(TF_ALLOC, 1, 4000, alloc_scenario, NULL, failure_ok);
+	print_message("every allocation: %ld made to fail in turn (%s)\n", n, device());
+	assert_true(n > 10);
+	if (!strcmp(device(), "model")) {
+		n = testfail_each(TF_SYS, 1, 4000, alloc_scenario, NULL, failure_ok);
+		print_message("every swap-file call: %ld made to fail in turn\n", n);
+	} else {
+		/* the link's system calls too: every 40th of about 850 (a
+		 * run costs the scenario up to its failure: all 850 take
+		 * four minutes).  40 is no multiple of 3, so the failing
+		 * call moves through send, poll and recv as it moves through
+		 * the scenario's operations; test_link fails every one of its
+		 * own, and the model run every swap-file call. */
+		n = testfail_each(TF_SYS, 40, 4000, alloc_scenario, NULL, failure_ok);
+		print_message("system calls: %ld made to fail, every 40th (%s)\n", n, device());
 	}
-	assert_int_equal(rc, 0);
 	assert_true(n > 10);
 }
 

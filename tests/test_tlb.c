@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "mmu_model.h"
+#include "testfail.h"
 #include "testmem.h"
 
 #define R MMU_ACCESS_R
@@ -526,9 +527,9 @@ static void allocation_failures(void **state)
 	testmem_ops(&t, &ops);
 	mmu_config_default(&c);
 	for (n = 0;; n++) {
-		testmem_fail_alloc_after(n);
+		testfail_arm(n, TF_ALLOC);
 		rc = mmu_model_new(&c, &ops, &m);
-		testmem_fail_alloc_after(-1);
+		testfail_arm(-1, TF_ALLOC);
 		if (rc == 0)
 			break;
 		assert_int_equal(rc, MMU_E_NOMEM);

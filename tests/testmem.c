@@ -1,5 +1,5 @@
 /*
- * testmem.c - test memory and allocation-failure injection (see testmem.h).
+ * testmem.c - test memory (see testmem.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,45 +9,6 @@
 #include <cmocka.h>
 
 #include "testmem.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t m);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t m);
-void *__wrap_realloc(void *p, size_t n);
-
-static long alloc_budget = -1;
-
-void testmem_fail_alloc_after(long n)
-{
-	alloc_budget = n;
-}
-
-static int alloc_fails(void)
-{
-	if (alloc_budget < 0)
-		return 0;
-	if (alloc_budget == 0)
-		return 1;
-	alloc_budget--;
-	return 0;
-}
-
-void *__wrap_malloc(size_t n)
-{
-	return alloc_fails() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t m)
-{
-	return alloc_fails() ? NULL : __real_calloc(n, m);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return alloc_fails() ? NULL : __real_realloc(p, n);
-}
 
 static int tm_read(void *ctx, uint64_t pa, uint64_t *data)
 {
@@ -120,6 +81,19 @@ void tm_put32(struct testmem *t, uint64_t pa, uint32_t v)
 uint32_t tm_get32(struct testmem *t, uint64_t pa)
 {
 	return (uint32_t)(tm_get64(t, pa & ~7ULL) >> ((pa & 4) * 8));
+}
+
+void test_read_batch(struct mmu_request *q, struct mmu_response *r, size_t n, uint32_t tag0)
+{
+	for (size_t k = 0; k < n; k++) {
+		memset(&q[k], 0, sizeof(q[k]));
+		q[k].tag = tag0 + (uint32_t)k;
+		q[k].asid = 1;
+		q[k].va = 0x1000 * k;
+		q[k].access = MMU_ACCESS_R;
+		q[k].priv = MMU_PRIV_U;
+		r[k].tag = 0;
+	}
 }
 
 void fx_new(struct fx *f, const struct mmu_config *c, uint64_t base, uint64_t size)

@@ -1,11 +1,6 @@
 /*
  * testmem.h - test support: a physical memory with a write log, bus-error
- * injection and a read hook, plus allocation-failure injection.
- *
- * Allocation failures: test binaries are linked with --wrap=malloc/calloc/
- * realloc; testmem_fail_alloc_after(n) makes the (n+1)-th allocation made by
- * project code fail (n = -1: never).  This counter is test-only global state:
- * malloc has no context argument to carry it.
+ * injection and a read hook.  (Allocation failures: testfail.h.)
  */
 #ifndef TESTMEM_H
 #define TESTMEM_H
@@ -42,9 +37,11 @@ void tm_put64(struct testmem *t, uint64_t pa, uint64_t v);
 void tm_put32(struct testmem *t, uint64_t pa, uint32_t v);
 uint32_t tm_get32(struct testmem *t, uint64_t pa);
 
-void testmem_fail_alloc_after(long n);
-
 #endif
+
+/* n user reads of ASID 1 at VA 0, 4 KiB, 8 KiB, ..., tagged tag0, tag0 + 1,
+ * ...; the responses' tags cleared (to see that each was answered). */
+void test_read_batch(struct mmu_request *q, struct mmu_response *r, size_t n, uint32_t tag0);
 
 /* A model on a test memory, for the unit tests. */
 struct fx {
