@@ -505,7 +505,7 @@ static int parse_translate(int argc, char **argv, struct translate_opts *o)
 		switch (c) {
 		case 'h':
 			usage_translate(stdout);
-			exit(0);
+			return 1;       /* help shown: done */
 		case O_DEVICE:
 			if (!strcmp(arg, "model")) {
 				o->device = DEV_MODEL;
@@ -742,8 +742,9 @@ static int cmd_translate(int argc, char **argv)
 	mmu_config_default(&o.cfg);
 	o.priv = MMU_PRIV_U;
 	o.access = MMU_ACCESS_R;
-	if (parse_translate(argc, argv, &o))
-		return 2;
+	rc = parse_translate(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	if (o.device == DEV_BOARD && open_sim(&o, &s.b)) {
 		board_close(s.b);
 		return 2;
@@ -828,10 +829,6 @@ out_model:
 out_img:
 	memimg_free(&img);
 	board_close(s.b);
-	if (fflush(stdout)) {
-		fprintf(stderr, "mmuctl: cannot write the output: %s\n", strerror(errno));
-		return 1;
-	}
 	if (rc)
 		return rc == MMU_E_IO ? 1 : 2;
 	return s.errors ? 1 : 0;
@@ -1131,7 +1128,7 @@ static int cmd_info(int argc, char **argv)
 				printf("clock simulated\n");
 		}
 	}
-	return fflush(stdout) ? 1 : 0;
+	return 0;
 }
 
 /* ---- run, maps, pt, stats: workloads on the OS layer ---- */
@@ -1486,7 +1483,20 @@ static int cmd_run(int argc, char **argv, int show)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Output that could not be written (a full disk, a closed pipe) fails the
+ * command, whichever it was. */
+static int finish(int status)
+{
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "mmuctl: cannot write the output%s%s\n", errno ? ": " : "",
+			errno ? strerror(errno) : "");
+		return status ? status : 1;
+	}
+	return status;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage_main(stderr);
@@ -1511,4 +1521,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "mmuctl: unknown command '%s'\n", argv[1]);
 	usage_main(stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	return finish(dispatch(argc, argv));
 }

@@ -294,9 +294,13 @@ static int run_file(struct ctx *c, int pid)
 		/* read every page through the mapping and compare with the file */
 		for (unsigned i = 0; i < pages && !rc; i++) {
 			uint64_t got, want = 0;
-			ssize_t n = pread(fd, &want, 8, (off_t)(i * c->page + (p % 64) * 8));
 
-			(void)n; /* past the end of file: 0, as the mapping reads */
+			/* past the end of file: 0, as the mapping reads; a
+			 * failed read is an error, not a mismatch */
+			if (pread(fd, &want, 8, (off_t)(i * c->page + (p % 64) * 8)) < 0) {
+				rc = MMU_E_IO;
+				break;
+			}
 			rc = mmu_vm_read(c->os, pid, base + i * c->page + (p % 64) * 8, &got, 8);
 			c->r->accesses++;
 			c->r->checked += 8;
@@ -311,8 +315,10 @@ static int run_file(struct ctx *c, int pid)
 		for (unsigned i = 0; i < pages && !rc; i++) {
 			uint64_t got = 0;
 
-			if (pread(fd, &got, 8, (off_t)(i * c->page + (p % 64) * 8)) != 8)
+			if (pread(fd, &got, 8, (off_t)(i * c->page + (p % 64) * 8)) != 8) {
 				rc = MMU_E_IO;
+				break;
+			}
 			c->r->checked += 8;
 			if (got != stamp(0, i, p))
 				c->r->mismatches++;

@@ -510,6 +510,36 @@ static void run_text_maps_pt_and_refusals(void **state)
 	assert_non_null(strstr(err, "out of memory"));
 }
 
+/* Output that cannot be written fails the command with a message, for
+ * every command: standard output on /dev/full (run() writes it to
+ * dir/.out, here a link to /dev/full). */
+static void output_that_cannot_be_written(void **state)
+{
+	char link[256];
+
+	(void)state;
+	snprintf(link, sizeof(link), "%s/.out", dir);
+	unlink(link);
+	assert_int_equal(symlink("/dev/full", link), 0);
+	assert_int_equal(run(NULL, "--help", NULL), 1);
+	assert_non_null(strstr(err, "cannot write the output: No space left on device"));
+	assert_int_equal(run(NULL, "translate", "--help", NULL), 1);
+	assert_non_null(strstr(err, "cannot write the output"));
+	assert_int_equal(run(NULL, "mkpt", "--help", NULL), 1);
+	assert_int_equal(run(NULL, "info", "--device", "model", NULL), 1);
+	assert_non_null(strstr(err, "cannot write the output"));
+	assert_int_equal(run(NULL, "run", "seq", "--device", "model", "--pages", "4",
+			     "--accesses", "100", NULL), 1);
+	assert_non_null(strstr(err, "cannot write the output"));
+	assert_int_equal(run(NULL, "maps", "seq", "--device", "model", "--pages", "4",
+			     "--accesses", "100", NULL), 1);
+	assert_int_equal(run(NULL, "pt", "seq", "--device", "model", "--pages", "4",
+			     "--accesses", "100", NULL), 1);
+	/* a refusal keeps its own status */
+	assert_int_equal(run(NULL, "run", "bogus", NULL), 2);
+	assert_int_equal(unlink(link), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +551,7 @@ int main(void)
 		cmocka_unit_test(sim_device_agrees_with_model),
 		cmocka_unit_test(run_workloads_sim_equals_model),
 		cmocka_unit_test(run_text_maps_pt_and_refusals),
+		cmocka_unit_test(output_that_cannot_be_written),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

@@ -27,6 +27,7 @@
 #include "ptgen.h"
 #include "testfail.h"
 #include "testmem.h"
+#include "workload.h"
 
 #define PAGE 4096u
 #define RW (MMU_PROT_R | MMU_PROT_W)
@@ -835,6 +836,70 @@ static void allocation_failures(void **state)
 	assert_true(n > 10);
 }
 
+/* The built-in workloads, each with every allocation and every file call
+ * (swap, the file workload's own file) failing in turn: 0 or a named error
+ * with a message, nothing left behind, and no run that succeeds or fails
+ * reports a data mismatch - an I/O error is an error, never a wrong byte. */
+struct wl_case {
+	enum wl_kind kind;
+	const char *trace;
+};
+
+static int workload_scenario(void *ctx)
+{
+	const struct wl_case *k = ctx;
+	struct mmu_os_config oc = { MMU_MODE_SV39, 6, 32, NULL, 0 };
+	struct wl_opts o = { k->kind, 12, 300, 3, 2, 7, k->trace, NULL, NULL };
+	struct wl_result r;
+	struct dev *d;
+	struct mmu_os *os;
+	char err[256] = "";
+	int rc;
+
+	rc = dev_open(&d, "model", NULL, 0, err, sizeof(err));
+	if (rc)
+		return rc;
+	rc = mmu_os_new(&os, d, &oc, err, sizeof(err));
+	if (!rc) {
+		rc = wl_run(os, &o, &r, err, sizeof(err));
+		if (rc)
+			assert_true(err[0] != '\0');
+		else
+			assert_true(r.checked > 0 || k->kind == WL_STRIDE || k->kind == WL_TRACE);
+		if (r.mismatches)
+			fail_msg("%s workload, %s failing: %lu mismatches (rc %d)", wl_name(k->kind),
+				 testfail_fired() ? testfail_fired() : "nothing", r.mismatches, rc);
+		mmu_os_free(os);
+	}
+	dev_close(d);
+	return rc;
+}
+
+static void workloads_every_failing_call(void **state)
+{
+	char path[] = "/tmp/test-os-trace-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	long n, total = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (unsigned i = 0; i < 40; i++)   /* the plain "VA access" form */
+		fprintf(f, "0x%x %c\n", 0x400000 + (i * 7 % 16) * 4096, "rwx"[i % 3]);
+	assert_int_equal(fclose(f), 0);
+	for (unsigned k = 0; k < WL_COUNT; k++) {
+		struct wl_case c = { (enum wl_kind)k, k == WL_TRACE ? path : NULL };
+
+		n = testfail_each(TF_ALLOC | TF_SYS, 1, 4000, workload_scenario, &c, failure_ok);
+		assert_true(n > 5);
+		total += n;
+	}
+	unlink(path);
+	print_message("workloads: %ld calls made to fail in turn\n", total);
+}
+
 /* The seeds' textbook machine: 14-bit VA, 12-bit PA, 64-byte pages; page
  * tables and frames share its 4 KiB of physical memory. */
 static void textbook_machine(void **state)
@@ -893,6 +958,7 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(textbook_machine),
 		cmocka_unit_test(allocation_failures),
+		cmocka_unit_test(workloads_every_failing_call),
 		cmocka_unit_test(integrity_sv39),
 		cmocka_unit_test(integrity_other_modes),
 	};
