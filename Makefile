@@ -40,6 +40,7 @@ TEST_SUPPORT := tests/testmem.c tests/testfail.c sim/ptgen.c
 # every fallible call the library makes, wrapped for the tests (tests/testfail.h)
 TEST_WRAP := -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc,--wrap=socketpair,--wrap=fork,--wrap=send,--wrap=recv,--wrap=poll \
   -Wl,--wrap=mkstemp,--wrap=ftruncate,--wrap=pread,--wrap=pwrite \
+  -Wl,--wrap=fopen,--wrap=fseek,--wrap=ftell,--wrap=fread,--wrap=fwrite,--wrap=fclose,--wrap=rename \
   -Wl,--wrap=libusb_init,--wrap=libusb_get_device_list,--wrap=libusb_open,--wrap=libusb_get_active_config_descriptor \
   -Wl,--wrap=libusb_claim_interface,--wrap=libusb_control_transfer,--wrap=libusb_alloc_transfer \
   -Wl,--wrap=libusb_submit_transfer,--wrap=libusb_handle_events_timeout_completed,--wrap=libusb_clear_halt

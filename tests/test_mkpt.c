@@ -234,6 +234,90 @@ static void image_files(void **state)
 			 MMU_E_RANGE);
 }
 
+/* Saving and loading an image with every allocation and file call failing
+ * in turn: an error with a message, or the image back byte for byte; a
+ * failed save leaves the old file exactly as it was and no temporary file
+ * behind (the save writes a temporary and renames it over). */
+static void put_pattern(struct memimg *img, uint8_t seed)
+{
+	for (uint64_t a = 0; a < img->used; a += 8) {
+		uint64_t v = 0;
+
+		for (unsigned b = 0; b < 8; b++)
+			v |= (uint64_t)(uint8_t)(seed + a + b) << (8 * b);
+		assert_int_equal(memimg_write64(img, a, v, 0xff), 0);
+	}
+}
+
+static void expect_pattern(const char *path, uint8_t seed)
+{
+	uint8_t buf[4097];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, 4096);
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != (uint8_t)(seed + i))
+			fail_msg("%s: byte %zu is 0x%02x, not 0x%02x (%s failing)", path, i, buf[i],
+				 (uint8_t)(seed + i), testfail_fired() ? testfail_fired() : "nothing");
+}
+
+static int image_scenario(void *ctx)
+{
+	const char *path = ctx;
+	struct memimg img, back;
+	char err[256] = "", tmp[300];
+	int saved = 0, rc = memimg_create(&img, 0, 4096, 0, err, sizeof(err));
+
+	if (rc)
+		return rc;
+	put_pattern(&img, 0x5b);
+	rc = memimg_save(&img, path, err, sizeof(err));
+	if (!rc) {
+		saved = 1;
+		rc = memimg_load(&back, path, 0, err, sizeof(err));
+		if (!rc) {
+			assert_int_equal(back.used, img.used);
+			assert_memory_equal(back.data, img.data, img.used);
+			memimg_free(&back);
+		}
+	}
+	testfail_hold();
+	if (rc)
+		assert_true(err[0] != '\0');
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	assert_int_equal(access(tmp, F_OK), -1);
+	expect_pattern(path, saved ? 0x5b : 0x11);   /* a failed save: the old file */
+	/* the old file again, for the next run */
+	put_pattern(&img, 0x11);
+	assert_int_equal(memimg_save(&img, path, err, sizeof(err)), 0);
+	memimg_free(&img);
+	return rc;
+}
+
+static void image_files_every_failing_call(void **state)
+{
+	char path[] = "/tmp/mmu-test-imgXXXXXX", err[256];
+	struct memimg img;
+	int fd = mkstemp(path);
+	long n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(memimg_create(&img, 0, 4096, 0, err, sizeof(err)), 0);
+	put_pattern(&img, 0x11);
+	assert_int_equal(memimg_save(&img, path, err, sizeof(err)), 0);
+	memimg_free(&img);
+	n = testfail_each(TF_ALLOC | TF_FILE, 1, 100, image_scenario, path, NULL);
+	print_message("image files: %ld calls made to fail in turn\n", n);
+	assert_true(n >= 10);
+	unlink(path);
+}
+
 static void allocation_failures(void **state)
 {
 	struct mmu_config c;
@@ -274,6 +358,7 @@ int main(void)
 		cmocka_unit_test(perm_letters),
 		cmocka_unit_test(image_files),
 		cmocka_unit_test(allocation_failures),
+		cmocka_unit_test(image_files_every_failing_call),
 	};
 
 	return cmocka_run_group_tests_name("mkpt", tests, NULL, NULL);

@@ -892,7 +892,7 @@ static void workloads_every_failing_call(void **state)
 	for (unsigned k = 0; k < WL_COUNT; k++) {
 		struct wl_case c = { (enum wl_kind)k, k == WL_TRACE ? path : NULL };
 
-		n = testfail_each(TF_ALLOC | TF_SYS, 1, 4000, workload_scenario, &c, failure_ok);
+		n = testfail_each(TF_ALLOC | TF_SYS | TF_FILE, 1, 4000, workload_scenario, &c, failure_ok);
 		assert_true(n > 5);
 		total += n;
 	}

@@ -273,6 +273,93 @@ ssize_t __wrap_pwrite(int fd, const void *p, size_t n, off_t off)
 	return __real_pwrite(fd, p, n, off);
 }
 
+/* ---- stdio files ---- */
+FILE *__real_fopen(const char *path, const char *mode);
+int __real_fseek(FILE *f, long off, int whence);
+long __real_ftell(FILE *f);
+size_t __real_fread(void *p, size_t size, size_t n, FILE *f);
+size_t __real_fwrite(const void *p, size_t size, size_t n, FILE *f);
+int __real_fclose(FILE *f);
+int __real_rename(const char *from, const char *to);
+FILE *__wrap_fopen(const char *path, const char *mode);
+int __wrap_fseek(FILE *f, long off, int whence);
+long __wrap_ftell(FILE *f);
+size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f);
+size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f);
+int __wrap_fclose(FILE *f);
+int __wrap_rename(const char *from, const char *to);
+
+FILE *__wrap_fopen(const char *path, const char *mode)
+{
+	if (fails(TF_FILE, "fopen")) {
+		errno = EMFILE;
+		return NULL;
+	}
+	return __real_fopen(path, mode);
+}
+
+int __wrap_fseek(FILE *f, long off, int whence)
+{
+	if (fails(TF_FILE, "fseek")) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fseek(f, off, whence);
+}
+
+long __wrap_ftell(FILE *f)
+{
+	if (fails(TF_FILE, "ftell")) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_ftell(f);
+}
+
+/* a short read or write, as at an I/O error: half of it (the stream's error
+ * flag is glibc's to set, and stays clear) */
+size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
+{
+	if (fails(TF_FILE, "fread")) {
+		size_t got = __real_fread(p, size, n / 2, f);
+
+		errno = EIO;
+		return got;
+	}
+	return __real_fread(p, size, n, f);
+}
+
+size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
+{
+	if (fails(TF_FILE, "fwrite")) {
+		size_t put = __real_fwrite(p, size, n / 2, f);
+
+		errno = ENOSPC;
+		return put;
+	}
+	return __real_fwrite(p, size, n, f);
+}
+
+/* the stream is closed either way, as a real failing fclose leaves it */
+int __wrap_fclose(FILE *f)
+{
+	if (fails(TF_FILE, "fclose")) {
+		__real_fclose(f);
+		errno = ENOSPC;
+		return EOF;
+	}
+	return __real_fclose(f);
+}
+
+int __wrap_rename(const char *from, const char *to)
+{
+	if (fails(TF_FILE, "rename")) {
+		errno = EXDEV;
+		return -1;
+	}
+	return __real_rename(from, to);
+}
+
 /* ---- libusb ---- */
 int __real_libusb_init(libusb_context **ctx);
 ssize_t __real_libusb_get_device_list(libusb_context *ctx, libusb_device ***list);

@@ -25,6 +25,8 @@
 #define TF_SYS   2u  /* the sim link's socketpair, fork, send, recv, poll;
 			the OS layer's swap and shared-memory files: mkstemp,
 			ftruncate, pread, pwrite */
+#define TF_FILE  8u  /* stdio files (memory images): fopen, fseek, ftell,
+			fread, fwrite, fclose (after closing), rename */
 #define TF_USB   4u  /* libusb: init, device list, open, descriptors, claim,
 			control and bulk transfers, event handling, clear halt */
 
