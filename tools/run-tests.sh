@@ -11,7 +11,6 @@ passed=0; failed=0; log=$(mktemp)
 # the virtual board the link tests start (host/board.c)
 MMU_VBOARD=$(cd "$B/rel" && pwd)/mmu-vboard
 export MMU_VBOARD
-trap 'rm -f "$log"' EXIT
 # every result line ends with its check's wall time: since it started
 start=$SECONDS; since=$SECONDS
 
@@ -52,6 +51,31 @@ run_plain() { # label, command...
 	"$@" >"$log" 2>&1
 	report_plain "$label" $? "$log"
 }
+
+# Two background lanes from the start, reported at the end: both iCEBreaker
+# bitstreams one after the other (minutes of placement and routing each:
+# each must fit the UP5K and meet its clocks), and the co-simulation's
+# volume slice (COSIM_VOLUME="NAME|ARGS": a million random translations).
+# The suites below leave a core idle much of the time (they wait on
+# sockets, umockdev and child processes), which the lanes take.
+bg=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$bg"' EXIT
+bg_run() { # name, command...: log, exit status and seconds into $bg
+	local name=$1 t0=$SECONDS rc=0; shift
+	"$@" >"$bg/$name.log" 2>&1 || rc=$?
+	echo "$rc" >"$bg/$name.rc"; echo $((SECONDS - t0)) >"$bg/$name.s"
+}
+( for board in icebreaker icebreaker-ft232h; do
+	bg_run "$board" bash tools/fpga.sh "$board" "$B/fpga-$board"
+  done ) &
+fpga_pid=$!
+vol_pid=
+if [ -n "${COSIM_VOLUME:-}" ]; then
+	vol_name=${COSIM_VOLUME%%|*}; vol_args=${COSIM_VOLUME#*|}
+	# shellcheck disable=SC2086
+	bg_run volume "$B/cosim-$vol_name/cosim" $vol_args &
+	vol_pid=$!
+fi
 
 for s in "${suites[@]}"; do
 	MMUCTL=$B/rel/mmuctl run_suite "$s" "$B/rel/tests/$s"
@@ -98,25 +122,7 @@ fi
 OS_DEVICE=sim OS_OPS=5000 run_suite "test_os (sim)" "$B/rel/tests/test_os"
 # make install into a scratch DESTDIR; a program built with pkg-config alone runs
 run_check "install (pkg-config)" bash tools/test-install.sh "$B"
-# The co-simulation's volume slice (COSIM_VOLUME="NAME|ARGS": a million
-# random translations) runs on the second core while the FPGA builds and
-# the checks below run on the first; it is reported after them.
-vol_log=$(mktemp); vol_pid=
-if [ -n "${COSIM_VOLUME:-}" ]; then
-	vol_name=${COSIM_VOLUME%%|*}; vol_args=${COSIM_VOLUME#*|}
-	# shellcheck disable=SC2086
-	vol_start=$SECONDS
-	"$B/cosim-$vol_name/cosim" $vol_args >"$vol_log" 2>&1 &
-	vol_pid=$!
-fi
-# the FT232H bitstream too (its placements take minutes): reported at the end
-ft_log=$(mktemp); ft_start=$SECONDS
-bash tools/fpga.sh icebreaker-ft232h "$B/fpga-icebreaker-ft232h" >"$ft_log" 2>&1 &
-ft_pid=$!
 run_plain "rtl lint" make -s lint-rtl
-# the iCEBreaker bitstreams: each fits the UP5K and meets its clocks (the
-# FT232H one is running in the background)
-run_check "fpga icebreaker" bash tools/fpga.sh icebreaker "$B/fpga-icebreaker"
 run_plain "rtl handshake checks" make -s rtl-handshake
 # the co-simulation must catch each deliberately broken variant of the core
 run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
@@ -127,16 +133,6 @@ while IFS='|' read -r -u 3 name args; do   # NAME is BUILD or BUILD:LABEL
 done 3< <(cosim_runs)
 # the same stimulus under Icarus Verilog: identical transaction logs
 run_plain "cosim log: verilator = icarus" bash tools/txlog.sh "$B" 2000
-if [ -n "$vol_pid" ]; then
-	wait "$vol_pid"
-	since=$vol_start
-	report_plain "cosim $vol_name (volume)" $? "$vol_log"
-fi
-rm -f "$vol_log"
-wait "$ft_pid"
-since=$ft_start
-report_check "fpga icebreaker-ft232h" $? "$ft_log"
-rm -f "$ft_log"
 for s in "${suites[@]}"; do
 	MMUCTL=$B/asan/mmuctl ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -151,6 +147,19 @@ if command -v valgrind >/dev/null; then
 else
 	echo "valgrind not installed: run make deps"; failed=$((failed + 1))
 fi
-echo "wall time $((SECONDS - start)) s (the volume slice and the FT232H build overlap the rest)"
+# the background lanes, started first (a lane that left no status failed)
+bg_status() { cat "$bg/$1.rc" 2>/dev/null || echo 1; }
+bg_since() { echo $((SECONDS - $(cat "$bg/$1.s" 2>/dev/null || echo 0))); }
+if [ -n "$vol_pid" ]; then
+	wait "$vol_pid"
+	since=$(bg_since volume)
+	report_plain "cosim $vol_name (volume)" "$(bg_status volume)" "$bg/volume.log"
+fi
+wait "$fpga_pid"
+for board in icebreaker icebreaker-ft232h; do
+	since=$(bg_since "$board")
+	report_check "fpga $board" "$(bg_status "$board")" "$bg/$board.log"
+done
+echo "wall time $((SECONDS - start)) s (the bitstreams and the volume slice overlap the rest)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
