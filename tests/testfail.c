@@ -1,6 +1,7 @@
 /*
  * testfail.c - failure injection for the tests (see testfail.h): the --wrap
- * wrappers of allocation, the sim transport's system calls and libusb.
+ * wrappers of allocation, system calls, stdio files and libusb, and the
+ * loop that fails each call a scenario reaches in turn.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,14 +24,12 @@
 
 static _Thread_local long tf_budget = -1;
 static _Thread_local unsigned tf_classes;
-static _Thread_local long tf_calls;
 static _Thread_local const char *tf_fired;
 
 void testfail_arm(long n, unsigned classes)
 {
 	tf_budget = n;
 	tf_classes = n < 0 ? 0 : classes;
-	tf_calls = 0;
 	tf_fired = NULL;
 }
 
@@ -44,17 +43,11 @@ const char *testfail_fired(void)
 	return tf_fired;
 }
 
-long testfail_calls(void)
-{
-	return tf_calls;
-}
-
 /* Whether this call (of class cls, named what) is the one to fail. */
 static int fails(unsigned cls, const char *what)
 {
 	if (!(tf_classes & cls))
 		return 0;
-	tf_calls++;
 	if (tf_budget != 0) {
 		tf_budget--;
 		return 0;
@@ -118,25 +111,25 @@ long testfail_each(unsigned classes, long step, long limit, int (*scenario)(void
 
 	for (long n = 0; n < limit; n += step) {
 		int fds = testfail_open_fds(), kids = testfail_children();
-		const char *what;
+		const char *what, *name;
 		int rc;
 
 		testfail_arm(n, classes);
 		rc = scenario(ctx);
 		what = testfail_fired();
 		testfail_arm(-1, 0);
+		name = what ? what : "nothing";
 		if (rc > 0 || (rc < 0 && ok && !ok(rc)))
-			fail_msg("with %s failing (call %ld): unexpected result %d", what ? what : "nothing",
-				 n + 1, rc);
+			fail_msg("with %s failing (call %ld): unexpected result %d", name, n + 1, rc);
 		/* umockdev's thread closes its end of a device node's socket
 		 * a little after the library closed the node: allow it a second */
 		for (int i = 0; i < 100 && (testfail_open_fds() != fds || testfail_children() != kids); i++)
 			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 		if (testfail_open_fds() != fds)
-			fail_msg("with %s failing (call %ld): %d descriptors open, %d before", what, n + 1,
+			fail_msg("with %s failing (call %ld): %d descriptors open, %d before", name, n + 1,
 				 testfail_open_fds(), fds);
 		if (testfail_children() != kids)
-			fail_msg("with %s failing (call %ld): %d child processes, %d before", what, n + 1,
+			fail_msg("with %s failing (call %ld): %d child processes, %d before", name, n + 1,
 				 testfail_children(), kids);
 		if (!what) {
 			if (rc)

@@ -25,10 +25,10 @@
 #define TF_SYS   2u  /* the sim link's socketpair, fork, send, recv, poll;
 			the OS layer's swap and shared-memory files: mkstemp,
 			ftruncate, pread, pwrite */
-#define TF_FILE  8u  /* stdio files (memory images): fopen, fseek, ftell,
-			fread, fwrite, fclose (after closing), rename */
 #define TF_USB   4u  /* libusb: init, device list, open, descriptors, claim,
 			control and bulk transfers, event handling, clear halt */
+#define TF_FILE  8u  /* stdio files (memory images): fopen, fseek, ftell,
+			fread, fwrite, fclose (after closing), rename */
 
 void testfail_arm(long n, unsigned classes);
 /* the name of the call made to fail since arming, or NULL if none was */
@@ -36,8 +36,6 @@ const char *testfail_fired(void);
 /* Stop failing and counting, keeping what testfail_fired says (to look at
  * the state a failure left) until the next testfail_arm. */
 void testfail_hold(void);
-/* calls of the armed classes counted since arming */
-long testfail_calls(void);
 
 /* Open file descriptors of this process (from /proc/self/fd). */
 int testfail_open_fds(void);
