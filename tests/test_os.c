@@ -790,14 +790,16 @@ static int alloc_scenario(void *ctx)
 			assert_int_equal(v, i);
 	}
 	if (rc && rc != BOARD_E_GONE) {
+		const char *what = testfail_fired() ? testfail_fired() : "nothing";
+
 		testfail_hold();
 		for (unsigned i = 0; i < written; i++) {
 			unsigned v = 99;
 
 			if (mmu_vm_read(os, pid, va + i * PAGE, &v, sizeof(v)))
-				fail_msg("with %s failing: page %u no longer reads", testfail_fired(), i);
+				fail_msg("with %s failing: page %u no longer reads", what, i);
 			if (v != i)
-				fail_msg("with %s failing: page %u reads %u", testfail_fired(), i, v);
+				fail_msg("with %s failing: page %u reads %u", what, i, v);
 		}
 	}
 	mmu_os_free(os);

@@ -513,30 +513,37 @@ static void modes_built_in(void **state)
 
 /* Every allocation mmu_model_new makes is made to fail in turn; each failure
  * returns MMU_E_NOMEM and frees what was allocated (ASan/valgrind check). */
-static void allocation_failures(void **state)
+static int model_new_scenario(void *ctx)
 {
+	struct testmem *t = ctx;
 	struct mmu_config c;
 	struct mmu_mem_ops ops;
-	struct testmem t;
 	struct mmu_model *m;
 	int rc;
-	long n;
+
+	testmem_ops(t, &ops);
+	mmu_config_default(&c);
+	rc = mmu_model_new(&c, &ops, &m);
+	if (rc)
+		assert_null(m);
+	else
+		mmu_model_free(m);
+	return rc;
+}
+
+static int nomem_only(int rc)
+{
+	return rc == MMU_E_NOMEM;
+}
+
+static void allocation_failures(void **state)
+{
+	struct testmem t;
 
 	(void)state;
 	testmem_init(&t, 0, 0x1000);
-	testmem_ops(&t, &ops);
-	mmu_config_default(&c);
-	for (n = 0;; n++) {
-		testfail_arm(n, TF_ALLOC);
-		rc = mmu_model_new(&c, &ops, &m);
-		testfail_arm(-1, TF_ALLOC);
-		if (rc == 0)
-			break;
-		assert_int_equal(rc, MMU_E_NOMEM);
-		assert_null(m);
-	}
-	assert_int_equal(n, 6); /* model, contexts, TLB, PLRU, superpages, PWC */
-	mmu_model_free(m);
+	/* model, contexts, TLB, PLRU, superpages, PWC */
+	assert_int_equal(testfail_each(TF_ALLOC, 1, 100, model_new_scenario, &t, nomem_only), 6);
 	testmem_free(&t);
 }
 

@@ -37,8 +37,6 @@ void tm_put64(struct testmem *t, uint64_t pa, uint64_t v);
 void tm_put32(struct testmem *t, uint64_t pa, uint32_t v);
 uint32_t tm_get32(struct testmem *t, uint64_t pa);
 
-#endif
-
 /* n user reads of ASID 1 at VA 0, 4 KiB, 8 KiB, ..., tagged tag0, tag0 + 1,
  * ...; the responses' tags cleared (to see that each was answered). */
 void test_read_batch(struct mmu_request *q, struct mmu_response *r, size_t n, uint32_t tag0);
@@ -78,3 +76,5 @@ static inline uint64_t rv_pte(uint64_t pa, unsigned page_bits, uint64_t flags)
 #define X86_PS 0x080
 #define X86_G 0x100
 #define X86_XD (1ULL << 63)
+
+#endif
