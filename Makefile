@@ -44,7 +44,7 @@ TEST_WRAP := -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc,--wrap=socketpair,--
   -Wl,--wrap=libusb_init,--wrap=libusb_get_device_list,--wrap=libusb_open,--wrap=libusb_get_active_config_descriptor \
   -Wl,--wrap=libusb_claim_interface,--wrap=libusb_control_transfer,--wrap=libusb_alloc_transfer \
   -Wl,--wrap=libusb_submit_transfer,--wrap=libusb_handle_events_timeout_completed,--wrap=libusb_clear_halt
-RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v
+RTL_SRC   := rtl/mmu_core.v rtl/mmu_ram.v rtl/mmu_plru.v rtl/mmu_pmux.v
 LINK_SRC  := rtl/link/mmu_fifo.v rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v \
              rtl/link/mmu_link_disp.v rtl/link/mmu_spram.v rtl/link/mmu_board.v rtl/link/mmu_vboard.v \
              rtl/link/mmu_uart.v rtl/link/mmu_afifo.v rtl/link/mmu_ft245.v

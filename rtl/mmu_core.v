@@ -606,11 +606,26 @@ module mmu_core #(
   // One cover compare and one ASID compare per entry serve every use.
   // ------------------------------------------------------------------
   // the walker searches the arrays in these states (the key is its own) ...
-  wire w_key = (w_state_q == W_START) || (w_state_q == W_ADDR) || (w_state_q == W_FILLRD) ||
-               (w_state_q == W_FILL) || (w_state_q == W_FLUSH);
+  function f_wkey(input [3:0] st);
+    f_wkey = (st == W_START) || (st == W_ADDR) || (st == W_FILLRD) || (st == W_FILL) || (st == W_FLUSH);
+  endfunction
   // ... and no control operation may start in them, nor while a PTE is
   // decoded or its A/D write is under way
-  wire w_searching = w_key || (w_state_q == W_DECODE) || (w_state_q == W_WWAIT);
+  function f_wsearch(input [3:0] st);
+    f_wsearch = f_wkey(st) || (st == W_DECODE) || (st == W_WWAIT);
+  endfunction
+  // Timing: both are flip-flops, loaded with the state (w_go), so the key
+  // select and the handshakes start from a register, not a state decode.
+  reg w_key_q, w_search_q;
+  wire w_key = w_key_q;
+  wire w_searching = w_search_q;
+  task w_go(input [3:0] st);
+    begin
+      w_state_q <= st;
+      w_key_q <= f_wkey(st);
+      w_search_q <= f_wsearch(st);
+    end
+  endtask
   // (b_stale: stage B waits for a re-read; no request or control operation
   // can start then, so its key may be chosen from two flip-flops alone)
   wire b_stale = b_valid_q && !b_rd_ok_q;
@@ -644,40 +659,27 @@ module mmu_core #(
   // the first superpage match for the search key (lowest index, as in the
   // model) and its fields: registered for stage B, and the in-place target
   // of a superpage fill (fs_*)
-  reg [SPN-1:0]   spf_first;
-  reg             spf_hit;
-  reg [SPB-1:0]   spf_idx;
-  reg [5:0]       spf_perm;
-  reg             spf_s32;
-  reg [2:0]       spf_level;
-  reg [PPN_W-1:0] spf_ppn;
+  wire            spf_hit;
+  wire [SPB-1:0]  spf_idx;
+  wire [5:0]      spf_perm;
+  wire            spf_s32;
+  wire [2:0]      spf_level;
+  wire [PPN_W-1:0] spf_ppn;
   reg             b_sp_hit_q;
   reg [SPB-1:0]   b_sp_idx_q;
   reg [5:0]       b_sp_perm_q;
   reg             b_sp_s32_q;
   reg [2:0]       b_sp_level_q;
   reg [PPN_W-1:0] b_sp_ppn_q;
-  integer kp, kq;
-  always @* begin
-    spf_first = sp_hit;
+  localparam integer SFW = SPB + 6 + 1 + 3 + PPN_W;
+  reg [SPN*SFW-1:0] spf_cand;
+  integer kp;
+  always @*
     for (kp = 0; kp < SPN; kp = kp + 1)
-      for (kq = 0; kq < kp; kq = kq + 1)
-        if (sp_hit[kq]) spf_first[kp] = 1'b0;
-    spf_hit = sp_hit != {SPN{1'b0}};
-    spf_idx = {SPB{1'b0}};
-    spf_perm = 6'd0;
-    spf_s32 = 1'b0;
-    spf_level = 3'd0;
-    spf_ppn = {PPN_W{1'b0}};
-    for (kp = 0; kp < SPN; kp = kp + 1)
-      if (spf_first[kp]) begin
-        spf_idx = spf_idx | kp[SPB-1:0];
-        spf_perm = spf_perm | sp_perm_q[kp];
-        spf_s32 = spf_s32 | sp_s32_q[kp];
-        spf_level = spf_level | sp_level_q[kp];
-        spf_ppn = spf_ppn | sp_ppn_q[kp];
-      end
-  end
+      spf_cand[kp*SFW +: SFW] = {kp[SPB-1:0], sp_perm_q[kp], sp_s32_q[kp], sp_level_q[kp], sp_ppn_q[kp]};
+  mmu_pmux #(.N(SPN), .W(SFW)) u_spf_pick (
+      .hit_i(sp_hit), .data_i(spf_cand), .any_o(spf_hit),
+      .data_o({spf_idx, spf_perm, spf_s32, spf_level, spf_ppn}));
 
   // invalidation of a fully-associative entry (kind of the arriving operation)
   function inval_hit(input v, input cov, input aeq, input g, input [1:0] kind);
@@ -699,7 +701,8 @@ module mmu_core #(
   // ------------------------------------------------------------------
   reg              ev;              // stage B is evaluated this cycle
   reg              ev_hit_base, ev_hit_sp, ev_use;
-  reg [WAYS-1:0]   ev_match, ev_first, ev_ok;   // per way: match, first match, rights
+  reg [WAYS-1:0]   ev_match;                    // per way: tag and ASID match
+  reg              ev_base_ok;                  // the first matching way is usable
   reg [WB-1:0]     ev_way;
   reg [SPB-1:0]    ev_sp;
   reg [5:0]        ev_perm;
@@ -714,8 +717,15 @@ module mmu_core #(
   endfunction
 
   // Timing: the match of each way, and the rights of each way's entry, are
-  // computed side by side from the RAM outputs; the first match then picks
-  // its rights (one AND-OR level).  Entry fields are one-hot AND-OR muxes.
+  // computed side by side from the RAM outputs; the first matching way's
+  // fields then come through a priority multiplexer tree (mmu_pmux), with
+  // no first-match vector between the compares and the multiplexers.
+  localparam integer TW = PPN_W + 6 + 1 + WB;   // frame, rights, usable, way
+  reg  [WAYS*TW-1:0] ev_cand;
+  wire [TW-1:0]      ev_pick;
+  wire               ev_any;
+  mmu_pmux #(.N(WAYS), .W(TW)) u_ev_pick (
+      .hit_i(ev_match), .data_i(ev_cand), .any_o(ev_any), .data_o(ev_pick));
   always @* begin
     ev = b_valid_q && b_rd_ok_q && w_idle && !c_busy_q && r_free;
     ev_fault = `MMU_CAUSE_OK;
@@ -724,30 +734,19 @@ module mmu_core #(
     for (k = 0; k < WAYS; k = k + 1) begin
       ev_match[k] = rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
                     ((e_g(ram_rd_data[k]) && !`MMU_BRK(2)) || e_asid(ram_rd_data[k]) == b_asid_q);
-      ev_ok[k] = f_usable(b_mode, e_perm(ram_rd_data[k]), b_acc_q, b_priv_q);
+      ev_cand[k*TW +: TW] = {e_ppn(ram_rd_data[k]), e_perm(ram_rd_data[k]),
+                             f_usable(b_mode, e_perm(ram_rd_data[k]), b_acc_q, b_priv_q), k[WB-1:0]};
     end
-    // the lowest matching way (superpage entry) wins, as in the model
-    ev_first = ev_match;
-    for (k = 0; k < WAYS; k = k + 1)
-      for (kj = 0; kj < k; kj = kj + 1)
-        if (ev_match[kj]) ev_first[k] = 1'b0;
-    ev_hit_base = ev_match != {WAYS{1'b0}};
+    // the lowest matching way wins, as in the model
+    ev_hit_base = ev_any;
+    {ev_ppn, ev_perm, ev_base_ok, ev_way} = ev_pick;
     ev_hit_sp = (SP_N > 0) && b_sp_hit_q;
-    ev_use = ev_hit_base ? (ev_first & ev_ok) != {WAYS{1'b0}} :
+    ev_use = ev_hit_base ? ev_base_ok :
              ev_hit_sp && f_usable(b_mode, b_sp_perm_q, b_acc_q, b_priv_q);
-    // fields of the chosen entry
-    ev_way = {WB{1'b0}};
+    // a superpage hit's fields (a base hit's frame is taken in ev_pa)
     ev_sp = {SPB{1'b0}};
-    ev_perm = 6'd0;
-    ev_ppn = {PPN_W{1'b0}};
     ev_level = 3'd0;
-    for (k = 0; k < WAYS; k = k + 1)
-      if (ev_first[k]) begin
-        ev_way = ev_way | k[WB-1:0];
-        ev_perm = ev_perm | e_perm(ram_rd_data[k]);
-        ev_ppn = ev_ppn | e_ppn(ram_rd_data[k]);
-      end
-    if (!ev_hit_base && ev_hit_sp) begin
+    if (!ev_hit_base) begin
       ev_sp = b_sp_idx_q;
       ev_perm = b_sp_perm_q;
       ev_level = b_sp_level_q;
@@ -934,13 +933,20 @@ module mmu_core #(
   // (the key is the walker's there) and registered, off the decode path.
   // Only an invalidation can change the PWC before the insert, and that
   // makes the walk stale, which cancels the insert.
-  reg [PWB-1:0] pi_idx, pi_idx_q;
-  always @* begin
-    pi_idx = pw_victim;
-    for (k = PWN - 1; k >= 0; k = k - 1)
-      if (pw_hit[k] && pw_level_q[k] == w_level_q && f_espan(pw_level_q[k], pw_s32_q[k]) == d_span)
-        pi_idx = k[PWB-1:0];
-  end
+  // The lowest such entry, else the PLRU victim: a priority multiplexer.
+  reg  [PWN-1:0]     pi_match;
+  reg  [PWN*PWB-1:0] pi_cand;
+  wire               pi_any;
+  wire [PWB-1:0]     pi_first;
+  wire [PWB-1:0]     pi_idx = pi_any ? pi_first : pw_victim;
+  reg  [PWB-1:0]     pi_idx_q;
+  always @*
+    for (k = 0; k < PWN; k = k + 1) begin
+      pi_match[k] = pw_hit[k] && pw_level_q[k] == w_level_q && f_espan(pw_level_q[k], pw_s32_q[k]) == d_span;
+      pi_cand[k*PWB +: PWB] = k[PWB-1:0];
+    end
+  mmu_pmux #(.N(PWN), .W(PWB)) u_pi_pick (
+      .hit_i(pi_match), .data_i(pi_cand), .any_o(pi_any), .data_o(pi_first));
 
   // fill / flush search over the base set (RAM data) and superpage array
   wire [WB-1:0]  fill_way;
@@ -1181,7 +1187,7 @@ module mmu_core #(
                ({{(64-VPN_W){1'b0}}, b_vpn} & ~sp_m & {64{!`MMU_BRK(3)}})) << PAGE_BITS)) |
             (b_va64 & ((64'd1 << PAGE_BITS) - 64'd1));
     sp_shift = PAGE_BITS[5:0] + sp_shift;
-    if (!ev_hit_base && ev_hit_sp) begin
+    if (!ev_hit_base) begin   // a superpage hit, or a miss (no answer then)
       ev_pa = sp_pa;
       ev_shift = sp_shift;
     end else begin
@@ -1218,7 +1224,7 @@ module mmu_core #(
       for (i = 0; i < PWN; i = i + 1) pw_v_q[i] <= 1'b0;
       b_valid_q <= 1'b0;
       b_rd_ok_q <= 1'b0;
-      w_state_q <= W_IDLE;
+      w_go(W_IDLE);
       w_stale_q <= 1'b0;
       // the arrays are cleared by a sweep that starts now
       c_busy_q <= 1'b1;
@@ -1300,7 +1306,7 @@ module mmu_core #(
           rsp_err_o <= 16'd0;
         end
         if (ev_fault == `MMU_CAUSE_OK && ev_use && !ev_hit_base) sp_plru_q <= sp_touched;
-        if (ev_fault == `MMU_CAUSE_OK && !ev_use) w_state_q <= W_START;
+        if (ev_fault == `MMU_CAUSE_OK && !ev_use) w_go(W_START);
         w_va_q <= b_va_q;
         w_asid_q <= b_asid_q;
         w_acc_q <= b_acc_q;
@@ -1332,7 +1338,7 @@ module mmu_core #(
           w_level_q <= f_levels(w_mode_q) - 3'd1;
           pl_hit_q <= pl_hit;
           pl_sel_q <= pl_sel;
-          w_state_q <= W_PWC;
+          w_go(W_PWC);
         end
         W_PWC: begin                          // start below the PWC entry found
           if (pl_hit_q) begin
@@ -1341,21 +1347,21 @@ module mmu_core #(
             w_table_q <= {plq_ppn, {PAGE_BITS{1'b0}}};
             w_acc_perm_q <= f_pw_perm(plq_perm);
           end
-          w_state_q <= W_ADDR;
+          w_go(W_ADDR);
         end
         W_ADDR: begin
           w_pte_hi_q <= w_pte_pa[2];
           pi_idx_q <= pi_idx;
           if (w_pte_big) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
-            w_state_q <= W_FLUSH;
+            w_go(W_FLUSH);
           end else begin
             wb_cyc_o <= 1'b1;
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b0;
             wb_sel_o <= 8'hff;
             wb_adr_o <= w_pte_pa[PA_BITS-1:3];
-            w_state_q <= W_RWAIT;
+            w_go(W_RWAIT);
           end
         end
         W_RWAIT: begin
@@ -1365,7 +1371,7 @@ module mmu_core #(
             if (wb_err_i) begin
               wb_cyc_o <= 1'b0;
               w_cause_q <= `MMU_CAUSE_ACCESS;
-              w_state_q <= W_FLUSH;
+              w_go(W_FLUSH);
             end else begin
               // decode the PTE as it arrives; W_DECODE acts on the result
               w_cause_q <= d_cause;
@@ -1379,22 +1385,22 @@ module mmu_core #(
               // copied into every lane (the others are not selected)
               wb_dat_o <= {8{d_pte[7:0] | (d_need[7:0] & {8{!`MMU_BRK(4)}})}};
               wb_sel_o <= (f_pte_bytes(w_mode_q) == 4'd4 && w_pte_hi_q) ? 8'h10 : 8'h01;
-              w_state_q <= W_DECODE;       // CYC stays high: a write may follow
+              w_go(W_DECODE);       // CYC stays high: a write may follow
             end
           end
         end
         W_DECODE: begin
           if (w_cause_q != `MMU_CAUSE_OK) begin
             wb_cyc_o <= 1'b0;
-            w_state_q <= W_FLUSH;
+            w_go(W_FLUSH);
           end else if (w_dc_write_q) begin
             wb_stb_o <= 1'b1;
             wb_we_o <= 1'b1;
             w_wr_leaf_q <= !w_dc_ptr_q;
-            w_state_q <= W_WWAIT;
+            w_go(W_WWAIT);
           end else begin
             wb_cyc_o <= 1'b0;
-            if (!w_dc_ptr_q) w_state_q <= W_LEAF;   // a pointer descends: see w_descend
+            if (!w_dc_ptr_q) w_go(W_LEAF);   // a pointer descends: see w_descend
           end
         end
         W_WWAIT: begin
@@ -1405,19 +1411,19 @@ module mmu_core #(
             wb_we_o <= 1'b0;
             if (wb_err_i) begin
               w_cause_q <= `MMU_CAUSE_ACCESS;
-              w_state_q <= W_FLUSH;
+              w_go(W_FLUSH);
             end else if (w_wr_leaf_q) begin
-              w_state_q <= W_LEAF;                 // an x86 pointer descends: see w_descend
+              w_go(W_LEAF);                 // an x86 pointer descends: see w_descend
             end
           end
         end
         W_LEAF: begin
           if (w_leaf_big_q || (w_pa >> PA_BITS) != 64'd0) begin
             w_cause_q <= `MMU_CAUSE_ACCESS;
-            w_state_q <= W_FLUSH;
+            w_go(W_FLUSH);
           end else begin
             w_cause_q <= `MMU_CAUSE_OK;
-            w_state_q <= ((w_stale_q && !`MMU_BRK(5)) || inval_go) ? W_RESP : W_FILLRD;
+            w_go(((w_stale_q && !`MMU_BRK(5)) || inval_go) ? W_RESP : W_FILLRD);
           end
         end
         W_FILLRD: begin
@@ -1426,11 +1432,11 @@ module mmu_core #(
           // the read port reads w_set every clock here; a valid-bit write
           // landing at the end of this clock (the last of an ASID sweep)
           // makes this read stale, so read once more
-          if (!c_busy_q && !wr_landing_data) w_state_q <= W_FILL;
+          if (!c_busy_q && !wr_landing_data) w_go(W_FILL);
         end
         W_FILL: begin
           if (w_stale_q && !`MMU_BRK(5)) begin
-            w_state_q <= W_RESP;
+            w_go(W_RESP);
           end else begin
             if (w_level_q == 3'd0) begin
               ram_wr_set <= w_set;
@@ -1457,7 +1463,7 @@ module mmu_core #(
                 sp_plru_q <= sp_touched;
               end
             end
-            w_state_q <= W_RESP;
+            w_go(W_RESP);
           end
         end
         W_FLUSH: begin
@@ -1466,17 +1472,17 @@ module mmu_core #(
               if (sp_hit[i]) sp_v_q[i] <= 1'b0;
             for (i = 0; i < PWN; i = i + 1)
               if (pw_hit[i]) pw_v_q[i] <= 1'b0;
-            w_state_q <= W_FLUSHRD;
+            w_go(W_FLUSHRD);
           end else begin
-            w_state_q <= W_RESP;
+            w_go(W_RESP);
           end
         end
-        W_FLUSHRD: if (!c_busy_q && !wr_landing_data) w_state_q <= W_FLUSH2;   // as W_FILLRD
+        W_FLUSHRD: if (!c_busy_q && !wr_landing_data) w_go(W_FLUSH2);   // as W_FILLRD
         W_FLUSH2: begin
           ram_wr_set <= w_set;
           vld_wr_en <= 1'b1;
           vld_wr_data <= rd_valid & ~fb_match_vec;
-          w_state_q <= W_RESP;
+          w_go(W_RESP);
         end
         W_RESP: if (r_free && !ev) begin
           rsp_valid_o <= 1'b1;
@@ -1497,7 +1503,7 @@ module mmu_core #(
             rsp_page_shift_o <= 6'd0;
             {rsp_exc_o, rsp_err_o} <= f_native(w_mode_q, w_cause_q, w_acc_q, w_priv_q);
           end
-          w_state_q <= W_IDLE;
+          w_go(W_IDLE);
         end
         default: ;
       endcase
@@ -1520,7 +1526,7 @@ module mmu_core #(
         w_table_q <= {w_leaf_ppn_q, {PAGE_BITS{1'b0}}};
         w_table_big_q <= w_leaf_big_q;
         w_level_q <= w_level_q - 3'd1;
-        w_state_q <= W_ADDR;
+        w_go(W_ADDR);
       end
 
       // ---------------- control ----------------
@@ -1692,6 +1698,11 @@ module mmu_core #(
       end
       if (chk_stb_q && (!wb_stb_o || chk_stb_pl != chk_stb_pl_q)) begin
         $display("ASSERTION mmu_core: Wishbone strobe dropped or changed during a stall");
+        $stop;
+      end
+      // the walker's decode flip-flops follow its state (w_go)
+      if (w_key_q != f_wkey(w_state_q) || w_search_q != f_wsearch(w_state_q)) begin
+        $display("ASSERTION mmu_core: w_key_q or w_search_q disagrees with the walker state");
         $stop;
       end
       chk_req_q <= req_valid_i && !req_ready_o;

@@ -8,7 +8,7 @@ board=${1:?board}; out=${2:?output directory}
 case $board in
 icebreaker)
 	top=icebreaker; pcf=constraints/icebreaker.pcf; freq=12   # the 12 MHz oscillator
-	src="rtl/mmu_ram.v rtl/mmu_plru.v rtl/mmu_core.v rtl/link/mmu_fifo.v
+	src="rtl/mmu_ram.v rtl/mmu_plru.v rtl/mmu_pmux.v rtl/mmu_core.v rtl/link/mmu_fifo.v
 	     rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v rtl/link/mmu_link_disp.v
 	     rtl/link/mmu_board.v rtl/link/mmu_vboard.v rtl/link/mmu_uart.v rtl/link/mmu_spram.v
 	     rtl/board/board_status.v rtl/board/icebreaker.v"
@@ -17,7 +17,7 @@ icebreaker-ft232h)
 	# two clocks: the 12 MHz oscillator (core) and the FT232H's 60 MHz CLKOUT
 	# (PHY); their frequencies are in the pin file
 	top=icebreaker_ft232h; pcf=constraints/icebreaker_ft232h.pcf; freq=12
-	src="rtl/mmu_ram.v rtl/mmu_plru.v rtl/mmu_core.v rtl/link/mmu_fifo.v rtl/link/mmu_afifo.v
+	src="rtl/mmu_ram.v rtl/mmu_plru.v rtl/mmu_pmux.v rtl/mmu_core.v rtl/link/mmu_fifo.v rtl/link/mmu_afifo.v
 	     rtl/link/mmu_link_rx.v rtl/link/mmu_link_tx.v rtl/link/mmu_link_disp.v
 	     rtl/link/mmu_board.v rtl/link/mmu_vboard.v rtl/link/mmu_ft245.v rtl/link/mmu_spram.v
 	     rtl/board/board_status.v rtl/board/ft232h_board.v rtl/board/icebreaker_ft232h.v"

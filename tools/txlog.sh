@@ -9,7 +9,7 @@
 set -u
 B=${1:?build dir}; n=${2:-300}
 iverilog -g2005 -I"$B/gen" -Irtl -o "$B/tb_txlog.vvp" sim/tb_txlog.v rtl/mmu_core.v rtl/mmu_ram.v \
-	rtl/mmu_plru.v || { echo "0 passed, 1 failed"; exit 1; }
+	rtl/mmu_plru.v rtl/mmu_pmux.v || { echo "0 passed, 1 failed"; exit 1; }
 p=0; f=0
 for mode in sv32 sv39 sv48 x86_64; do
 	v=$B/txlog-$mode.verilator; i=$B/txlog-$mode.icarus
