@@ -62,7 +62,7 @@ small_ARGS   := $(small_GEO) --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --request
 textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=28 \
                 -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=4 -GTB_IDX0=5 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_IDX3=5 -GTB_PTE=4
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-8 --requests 2000
-sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34
+sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GHUM=0
 sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests 2000
 # seed 004's machine: 14-bit VA, 12-bit PA, 64-byte pages, one level of 256
 # four-byte PTEs, a 4-set 4-way TLB (sim/directed/seed004.txt)
@@ -209,7 +209,7 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 # ---- lint: RTL under Verilator -Wall (core at five geometries, the board at two) and Icarus; C under clang ----
 RTL_LINT_CFGS := default small textbook max board
 max_G := -GSETS=256 -GWAYS=16 -GSP_N=16 -GPWC_N=16 -GASID_BITS=16
-board_G := -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GINSPECT=0
+board_G := -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GINSPECT=0 -GHUM=0
 lint-rtl: $(GEN)/.stamp
 	@p=0; f=0; for c in $(RTL_LINT_CFGS); do \
 	  case $$c in default) g="";; small) g="$(small_G)";; textbook) g="$(textbook_G)";; max) g="$(max_G)";; board) g="$(board_G)";; esac; \
@@ -305,7 +305,7 @@ $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcos
 	@rm -f $$@  # Verilator's makefile does not know libcosim.a: force the relink
 	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_VFLAGS) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
-	  -CFLAGS "-O2 -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
+	  -CFLAGS "-O2 -DCOSIM_HUM=$$(if $$(findstring -GHUM=0,$$($(1)_G)),0,1) -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
 	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a $(USB_LIBS)" \
 	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
 endef

@@ -15,8 +15,8 @@
 //              CYC stays high from a PTE read through its A/D write (locked)
 //   inspect  : insp_* reads entries, PLRU bits, counters and contexts (idle only)
 //
-// Stage 1 (this file) is blocking: a request that misses walks, and requests
-// behind it wait.  Hits run one per clock.
+// Hits run one per clock.  A request that misses walks; with HUM = 1, hits
+// behind it are answered while it walks (the next miss waits for the walk).
 //
 // Parameters (defaults are the model's mmu_config_default()):
 //   SETS, WAYS   base-page array geometry, powers of two (64, 4)
@@ -29,6 +29,9 @@
 //                kind); a context holding a mode not built answers no-context
 //   INSPECT      1 = the inspection port reads TLB, superpage and PWC entries
 //                and PLRU words; 0 = only counters and contexts (saves area)
+//   HUM          1 = hit-under-miss: hits (and faults that need no walk) are
+//                answered while a walk is in flight, out of request order;
+//                0 = blocking (requests behind a walk wait for it)
 //   TEXTBOOK     1 = a textbook machine with the TB_* geometry (0)
 //   TB_VA, TB_PA, TB_PAGE, TB_LEVELS, TB_IDX0..3 (root first), TB_PTE
 `default_nettype none
@@ -43,6 +46,7 @@ module mmu_core #(
     parameter integer PA_BITS   = 56,
     parameter integer TAG_W     = 16,
     parameter integer INSPECT   = 1,
+    parameter integer HUM       = 1,
     parameter integer MODES     = 0,
     parameter integer TEXTBOOK  = 0,
     parameter integer TB_VA     = 14,
@@ -614,9 +618,17 @@ module mmu_core #(
   function f_wsearch(input [3:0] st);
     f_wsearch = f_wkey(st) || (st == W_DECODE) || (st == W_WWAIT);
   endfunction
-  // Timing: both are flip-flops, loaded with the state (w_go), so the key
+  // Hit-under-miss: stage B may answer while the walker is in these states,
+  // before the fill (the walker has not yet chosen a victim nor changed an
+  // array, so the answers are those of the model taking the hit first)
+  function f_whum(input [3:0] st);
+    f_whum = (HUM != 0) && ((st == W_START) || (st == W_PWC) || (st == W_ADDR) || (st == W_RWAIT) ||
+                            (st == W_DECODE) || (st == W_WWAIT) || (st == W_LEAF) ||
+                            (st != W_IDLE && `MMU_BRK(8)));
+  endfunction
+  // Timing: these are flip-flops, loaded with the state (w_go), so the key
   // select and the handshakes start from a register, not a state decode.
-  reg w_key_q, w_search_q;
+  reg w_key_q, w_search_q, w_hum_q;
   wire w_key = w_key_q;
   wire w_searching = w_search_q;
   task w_go(input [3:0] st);
@@ -624,6 +636,7 @@ module mmu_core #(
       w_state_q <= st;
       w_key_q <= f_wkey(st);
       w_search_q <= f_wsearch(st);
+      w_hum_q <= f_whum(st);
     end
   endtask
   // (b_stale: stage B waits for a re-read; no request or control operation
@@ -699,7 +712,8 @@ module mmu_core #(
   // ------------------------------------------------------------------
   // stage B evaluation (combinational)
   // ------------------------------------------------------------------
-  reg              ev;              // stage B is evaluated this cycle
+  reg              ev_look;         // stage B is evaluated this cycle
+  reg              ev;              // ... and acts: it answers, or hands over to the walker
   reg              ev_hit_base, ev_hit_sp, ev_use;
   reg [WAYS-1:0]   ev_match;                    // per way: tag and ASID match
   reg              ev_base_ok;                  // the first matching way is usable
@@ -727,7 +741,11 @@ module mmu_core #(
   mmu_pmux #(.N(WAYS), .W(TW)) u_ev_pick (
       .hit_i(ev_match), .data_i(ev_cand), .any_o(ev_any), .data_o(ev_pick));
   always @* begin
-    ev = b_valid_q && b_rd_ok_q && w_idle && !c_busy_q && r_free;
+    // with the walker busy (hit-under-miss) stage B acts only on an answer;
+    // a walk it needs waits, and nothing (counters included) happens.  Not
+    // while the walk is stale: the invalidation that made it so is, for the
+    // model, complete only when the walk answers.
+    ev_look = b_valid_q && b_rd_ok_q && !c_busy_q && r_free && (w_idle || (HUM != 0 && w_hum_q && !w_stale_q));
     ev_fault = `MMU_CAUSE_OK;
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
     else if (!f_canonical(b_mode, b_canon_q) && !`MMU_BRK(7)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
@@ -743,6 +761,7 @@ module mmu_core #(
     ev_hit_sp = (SP_N > 0) && b_sp_hit_q;
     ev_use = ev_hit_base ? ev_base_ok :
              ev_hit_sp && f_usable(b_mode, b_sp_perm_q, b_acc_q, b_priv_q);
+    ev = ev_look && (HUM == 0 || w_idle || ev_fault != `MMU_CAUSE_OK || ev_use);
     // a superpage hit's fields (a base hit's frame is taken in ev_pa)
     ev_sp = {SPB{1'b0}};
     ev_level = 3'd0;
@@ -1016,7 +1035,11 @@ module mmu_core #(
                        w_state_q != W_PWC;
   wire ctl_go = ctl_valid_i && ctl_ready_o;
   wire inval_go = ctl_go && ctl_op_i == 2'd2;
-  assign req_ready_o = (!b_valid_q || ev) && !port_ctl && !port_walker && !ctl_valid_i && !w_key &&
+  // Timing: stage B takes the next request in the clock it is evaluated only
+  // with the walker idle (it then answers or hands over, whatever the
+  // compare says); while a walk runs it takes one into an empty stage B, so
+  // the hit decision stays off this path (hits under a walk: one per 2 clocks)
+  assign req_ready_o = (!b_valid_q || (ev_look && (HUM == 0 || w_idle))) && !port_ctl && !port_walker && !ctl_valid_i && !w_key &&
                        !c_busy_q && !i_pend_q;
   wire req_go = req_valid_i && req_ready_o;
   // a registered RAM write lands at the end of this clock: a read now would
@@ -1068,8 +1091,11 @@ module mmu_core #(
 
   // ------------------------------------------------------------------
   // counters: one increment-enable per counter from this clock's events, one
-  // incrementer per counter.  No counter gets two events in one clock
-  // (stage B and the walker never act together), so OR-ing them is exact.
+  // incrementer per counter.  No counter gets two events in one clock (stage
+  // B and the walker act together only with hit-under-miss, and then stage B
+  // counts lookups, hits and its own faults while the walker, outside
+  // W_FLUSH, counts walks, PWC hits and PTE reads and writes), so OR-ing
+  // them is exact.
   // ------------------------------------------------------------------
   // This clock's events (cnt_ev) are registered (cnt_inc, cnt_clear) before
   // they reach the pending counts: counting is off the timing paths.
@@ -1284,8 +1310,8 @@ module mmu_core #(
       // Timing: the response payload and the walker's request registers are
       // loaded on every evaluation; only rsp_valid_o, the walker's state and
       // the superpage PLRU wait for the hit decision.
-      if (ev) begin
-        b_valid_q <= 1'b0;
+      if (ev_look) begin
+        if (ev) b_valid_q <= 1'b0;
         rsp_valid_o <= ev_fault != `MMU_CAUSE_OK || ev_use;
         rsp_tag_o <= b_tag_q;
         rsp_cause_o <= ev_fault;
@@ -1306,15 +1332,19 @@ module mmu_core #(
           rsp_err_o <= 16'd0;
         end
         if (ev_fault == `MMU_CAUSE_OK && ev_use && !ev_hit_base) sp_plru_q <= sp_touched;
-        if (ev_fault == `MMU_CAUSE_OK && !ev_use) w_go(W_START);
-        w_va_q <= b_va_q;
-        w_asid_q <= b_asid_q;
-        w_acc_q <= b_acc_q;
-        w_priv_q <= b_priv_q;
-        w_tag_q <= b_tag_q;
-        w_mode_q <= b_mode;
-        w_table_q <= ctx_root;
-        w_table_big_q <= 1'b0;
+        // the walker's copy of the request: only when it is idle (HUM; with
+        // HUM = 0 stage B is evaluated only then)
+        if (HUM == 0 || w_idle) begin
+          if (ev_fault == `MMU_CAUSE_OK && !ev_use) w_go(W_START);
+          w_va_q <= b_va_q;
+          w_asid_q <= b_asid_q;
+          w_acc_q <= b_acc_q;
+          w_priv_q <= b_priv_q;
+          w_tag_q <= b_tag_q;
+          w_mode_q <= b_mode;
+          w_table_q <= ctx_root;
+          w_table_big_q <= 1'b0;
+        end
       end
       if (req_go) begin
         b_valid_q <= 1'b1;
@@ -1701,8 +1731,9 @@ module mmu_core #(
         $stop;
       end
       // the walker's decode flip-flops follow its state (w_go)
-      if (w_key_q != f_wkey(w_state_q) || w_search_q != f_wsearch(w_state_q)) begin
-        $display("ASSERTION mmu_core: w_key_q or w_search_q disagrees with the walker state");
+      if (w_key_q != f_wkey(w_state_q) || w_search_q != f_wsearch(w_state_q) ||
+          w_hum_q != f_whum(w_state_q)) begin
+        $display("ASSERTION mmu_core: w_key_q, w_search_q or w_hum_q disagrees with the walker state");
         $stop;
       end
       chk_req_q <= req_valid_i && !req_ready_o;

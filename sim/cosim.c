@@ -52,6 +52,7 @@ struct cosim {
 	unsigned n_stream;   /* stream requests issued */
 	struct mmu_request set_group[16]; /* base entries sharing one set */
 	unsigned n_group;
+	struct mmu_request mix_cold;     /* the mixed stream's last random request */
 	/* memory write logs since the last response */
 	struct wr rtl_w[WLOG], model_w[WLOG];
 	unsigned n_rtl_w, n_model_w;
@@ -579,7 +580,7 @@ static void make_set_group(struct cosim *c)
 
 int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 {
-	unsigned phase = c->n_stream++ % 1000;
+	unsigned phase = c->n_stream++ % 1500;
 
 	if (!c->ok_count) {
 		snprintf(c->err, sizeof(c->err), "no successful request to stream");
@@ -596,7 +597,16 @@ int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 		 * row, so the second waits in stage B behind the walk that fills
 		 * the entry it needs (base page or superpage) */
 		*q = *ring_back(c->ok_ring, c->ok_count, (phase / 2) % (c->ok_count < 4 ? c->ok_count : 4));
-	} else if (phase >= 500 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
+	} else if (phase >= 1000 && phase % 8 == 0) {
+		/* the third 500, mixed: one request in 8 a random one (most walk),
+		 * then the same again (it waits for the walk and its fill), the
+		 * others hits; with hit-under-miss the hits behind a walk are
+		 * answered while it runs */
+		ptgen_request(&c->gen, q);
+		c->mix_cold = *q;
+	} else if (phase >= 1000 && phase % 8 == 1) {
+		*q = c->mix_cold;
+	} else if (phase >= 500 && phase < 1000 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
 		*q = c->set_group[ptgen_rand(&c->gen) % c->n_group];
 	} else {
 		/* the last 4 successes: a working set that fits even the superpage array */
@@ -781,8 +791,10 @@ static uint64_t lane_mask(uint8_t sel)
 int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 {
 	struct mmu_response mr;
-	const struct mmu_request *q = &c->pending[c->pend_head];
+	struct mmu_request req;
+	const struct mmu_request *q = &req;
 	char a[256], b[256];
+	unsigned at = 0;
 	int bad;
 
 	if (!c->pend_count) {
@@ -790,8 +802,25 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 			 c->cfg.seed);
 		return -1;
 	}
-	c->pend_head = (c->pend_head + 1) % 8;
+	/* the request answered: the oldest, or with hit-under-miss any pending
+	 * one with the answer's tag (the model takes it now, in answer order) */
+	if (c->cfg.hum)
+		while (at < c->pend_count && (c->pending[(c->pend_head + at) % 8].tag & 0xffff) != rtl->tag)
+			at++;
+	if (at == c->pend_count) {
+		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " transaction %u: an answer with tag %u, "
+			 "which no pending request has (the oldest pending has tag %u)", c->cfg.seed, c->n_done,
+			 rtl->tag, c->pending[c->pend_head].tag & 0xffff);
+		return -1;
+	}
+	req = c->pending[(c->pend_head + at) % 8];
+	if (at == 0)
+		c->pend_head = (c->pend_head + 1) % 8;
+	else    /* close the gap: the younger requests move up one place */
+		for (unsigned i = at; i + 1 < c->pend_count; i++)
+			c->pending[(c->pend_head + i) % 8] = c->pending[(c->pend_head + i + 1) % 8];
 	c->pend_count--;
+	c->cov.out_of_order += at != 0;
 	c->n_model_w = 0;
 	c->ops_seen = 0;
 	struct mmu_counters before, after;
@@ -859,14 +888,18 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 		}
 		c->directed_ok++;
 	}
-	if (c->n_rtl_w != c->n_model_w) {
+	/* A hit answered while a walk is in flight: the RTL writes so far are
+	 * the walk's (A/D), compared when the walk answers. */
+	int defer = c->cfg.hum && mr.hit && c->n_model_w == 0;
+
+	if (!defer && c->n_rtl_w != c->n_model_w) {
 		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " transaction %u: %u RTL writes, %u model writes",
 			 c->cfg.seed, c->n_done, c->n_rtl_w, c->n_model_w);
 		return -1;
 	}
 	/* address, byte selects, and the data of the selected lanes (the others
 	 * carry no meaning: docs/spec-translation.md "The atomic update") */
-	for (unsigned i = 0; i < c->n_rtl_w && i < WLOG; i++)
+	for (unsigned i = 0; !defer && i < c->n_rtl_w && i < WLOG; i++)
 		if (c->rtl_w[i].pa != c->model_w[i].pa || c->rtl_w[i].sel != c->model_w[i].sel ||
 		    ((c->rtl_w[i].data ^ c->model_w[i].data) & lane_mask(c->rtl_w[i].sel)) != 0) {
 			snprintf(c->err, sizeof(c->err),
@@ -877,7 +910,8 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 				 c->model_w[i].sel);
 			return -1;
 		}
-	c->n_rtl_w = 0;
+	if (!defer)
+		c->n_rtl_w = 0;
 	c->n_model_w = 0;
 	c->hits += mr.hit;
 	{

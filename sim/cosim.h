@@ -44,6 +44,11 @@ struct cosim_cfg {
 	 * and, where the script gives one, with the expected answer too.  Seed
 	 * and requests are ignored. */
 	const struct cosim_script *script;
+	/* The RTL answers hits while a walk is in flight (its HUM parameter):
+	 * answers may come out of request order, matched by tag, and the model
+	 * takes each request when the RTL answers it.  Without it an answer
+	 * out of order is a divergence. */
+	int hum;
 };
 
 /* Load a directed test, in the transaction-log format (tools/txlog.sh):
@@ -146,6 +151,7 @@ struct cosim_cover {
 	unsigned long bins[5][MMU_CAUSE_COUNT][3][2];
 	unsigned long hits, pwc_walks, full_walks, no_walk;
 	unsigned long races[4][4];
+	unsigned long out_of_order;     /* answers that overtook an older request */
 };
 void cosim_cover_add(const struct cosim *c, struct cosim_cover *sum);
 /* The last (up to 8) completed transactions, one line each, into buf. */

@@ -28,6 +28,10 @@
 #include <vector>
 
 #include "Vmmu_core.h"
+// the build's HUM parameter (the Makefile passes it with the -G flags)
+#ifndef COSIM_HUM
+#error "COSIM_HUM must be defined: 1 if the RTL is built with HUM=1"
+#endif
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
@@ -440,7 +444,7 @@ struct Totals {
     unsigned lat_max = 0, hit_lat_min = ~0u, hits = 0, races[4] = {0, 0, 0, 0};
     unsigned mutations = 0, silent = 0;
     cosim_cover cov{};
-    uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0;
+    uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0, mix_reqs = 0, mix_cycles = 0;
     uint64_t clocks = 0;        // every clock simulated, checks included
 };
 
@@ -489,6 +493,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     cfg.geometry = o.geo;
     cfg.trace = o.trace;
     cfg.script = o.script;
+    cfg.hum = COSIM_HUM;
     if (o.trace || o.script) races = false;   // the stream as it came
 #if VM_TRACE
     if (o.trace_from != ~0ULL) {
@@ -537,7 +542,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             // First everything is invalidated, so that the stream starts with
             // misses back to back: a request waits in stage B while the walk
             // before it fills the entry it needs.
-            uint64_t cyc = 0, cyc2 = 0;
+            uint64_t cyc = 0, cyc2 = 0, cyc3 = 0;
             cosim_ctl all{};
             all.op = 2;
             all.kind = MMU_INVAL_ALL;
@@ -546,9 +551,14 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             if (!rc) rc = run_stream(r, 500, &cyc);
             r.waits = waits;  // the set-group stream meets waits and back-pressure
             if (!rc) rc = run_stream(r, 500, &cyc2, waits);
+            // mixed: one request in 8 walks, the others hit (hit-under-miss),
+            // with the set-group stream's wait states and back-pressure
+            if (!rc) rc = run_stream(r, 500, &cyc3, waits);
             if (rc) break;
             t->tp_reqs += 500;
             t->stream_cycles += cyc;
+            t->mix_reqs += 500;
+            t->mix_cycles += cyc3;
         }
         unsigned lat = 0, after = 0;
         cosim_ctl race{};
@@ -581,7 +591,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
                     static_cast<unsigned long long>(r.cycle));
     }
 #endif
-    if (!rc && streamed) t->stream_reqs += 1000;  // verified: clean seeds only
+    if (!rc && streamed) t->stream_reqs += 1500;  // verified: clean seeds only
     t->clocks += r.cycle;
     t->hits += cosim_hits(r.cs);
     {
@@ -639,8 +649,9 @@ void write_cover(FILE *f, const char *mode, unsigned mnum, unsigned levels, cons
     unsigned hit = 0, total = 0;
     std::fprintf(f, "### %s (seeds %u-%u, %u requests each)\n\n", mode, o.first, o.last, o.requests);
     std::fprintf(f, "Answers: %lu TLB hits, %lu walks starting from the page-walk cache, %lu full "
-                 "walks, %lu faults found before any memory read.\n\n",
-                 c.hits, c.pwc_walks, c.full_walks, c.no_walk);
+                 "walks, %lu faults found before any memory read; %lu answered ahead of an older "
+                 "request (hit-under-miss).\n\n",
+                 c.hits, c.pwc_walks, c.full_walks, c.no_walk, c.out_of_order);
     // levels past the mode's: faults found before the walk (level field unused)
     std::fprintf(f, "| cause \\\\ level |");
     for (unsigned l = 0; l < levels; l++) std::fprintf(f, " %u |", l);
@@ -861,12 +872,13 @@ int main(int argc, char **argv) {
         verified += static_cast<uint64_t>(o.requests) * p + t.stream_reqs;  // clean seeds only
         std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each + %llu streamed, "
                     "%u TLB hits; %u PTE changes (%u not invalidated); latency %u..%u clocks; "
-                    "stream %.3f answers/clock; "
+                    "stream %.3f answers/clock, mixed %.3f; %lu answered under a walk (hit-under-miss %s); "
                     "mid-walk invalidations all/asid/va/va+asid %u/%u/%u/%u\n",
                     name.c_str(), o.first, o.last, p, o.last - o.first + 1, o.requests,
                     static_cast<unsigned long long>(t.stream_reqs), t.hits, t.mutations, t.silent,
                     t.hit_lat_min, t.lat_max,
                     t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0,
+                    t.mix_cycles ? double(t.mix_reqs) / double(t.mix_cycles) : 0.0, t.cov.out_of_order, COSIM_HUM ? "on" : "off",
                     t.races[0], t.races[1], t.races[2], t.races[3]);
         if (cover) {
             unsigned levels = mode == MMU_MODE_SV32 ? 2 : mode == MMU_MODE_SV39 ? 3 :

@@ -7,7 +7,7 @@
 module pnr_wrap #(
     parameter integer MODES = 4, parameter integer SP_N = 4, parameter integer PWC_N = 4,
     parameter integer ASID_BITS = 6, parameter integer PA_BITS = 34, parameter integer INSPECT = 0,
-    parameter integer SETS = 64
+    parameter integer SETS = 64, parameter integer HUM = 0
 ) (
     input  wire clk_i,
     input  wire rst_ni,
@@ -33,7 +33,7 @@ module pnr_wrap #(
   wire [ASID_BITS-1:0] insp_asid;
 
   mmu_core #(.SETS(SETS), .MODES(MODES), .SP_N(SP_N), .PWC_N(PWC_N), .ASID_BITS(ASID_BITS),
-             .PA_BITS(PA_BITS), .INSPECT(INSPECT)) u_core (
+             .PA_BITS(PA_BITS), .INSPECT(INSPECT), .HUM(HUM)) u_core (
       .clk_i(clk_i), .rst_ni(rst_ni),
       .req_valid_i(sr[0]), .req_ready_o(req_ready), .req_tag_i(sr[16:1]),
       .req_asid_i(sr[17 +: ASID_BITS]), .req_va_i(sr[17+ASID_BITS +: 64]),

@@ -144,10 +144,13 @@ module mmu_board #(
       .m_sel_o(d_sel), .m_dat_i(wb_dat_i), .m_ack_i(wb_ack_i && !c_cyc),
       .m_err_i(wb_err_i && !c_cyc), .m_stall_i(wb_stall_i || c_cyc));
 
+  // HUM 0: the core answers in request order (blocking behind walks); the
+  // link's frames do not depend on it, but hit-under-miss costs logic cells
+  // the UP5K does not have to spare (docs/results.md)
   /* verilator lint_off PINCONNECTEMPTY */
   mmu_core #(
       .SETS(SETS), .WAYS(WAYS), .SP_N(SP_N), .PWC_N(PWC_N), .ASID_BITS(ASID_BITS),
-      .PA_BITS(PA_BITS), .TAG_W(16), .INSPECT(INSPECT), .MODES(MODES)) u_core (
+      .PA_BITS(PA_BITS), .TAG_W(16), .INSPECT(INSPECT), .HUM(0), .MODES(MODES)) u_core (
       .clk_i(clk_i), .rst_ni(rst_ni && core_rst_n),
       .req_valid_i(req_valid), .req_ready_o(req_ready), .req_tag_i(req_tag),
       .req_asid_i(req_asid), .req_va_i(req_va), .req_access_i(req_access), .req_priv_i(req_priv),
