@@ -7,9 +7,12 @@
 //   LAT = 2: RAM read -> compare -> pick -> register (mmu_core's hit latency)
 //   LAT = 3: the RAM outputs registered before the compare
 //   LAT = 4: and the match vector and candidates registered before the pick
+//   CARRY = 1: the tag compare along the carry chain (bit pairs compared in
+//   LUTs, ANDed through SB_CARRY cells: iCE40 only, for yosys)
 `default_nettype none
 module stageb_probe #(
-    parameter integer LAT = 2
+    parameter integer LAT = 2,
+    parameter integer CARRY = 0
 ) (
     input  wire clk_i,
     input  wire din_i,
@@ -65,6 +68,26 @@ module stageb_probe #(
   wire [1:0] acc = (LAT >= 3) ? acc2_q : acc_q;
   wire priv = (LAT >= 3) ? priv2_q : priv_q;
 
+  // CARRY = 1: pairs of tag bits compared in LUTs, ANDed along an SB_CARRY
+  // chain (CO = I0 & CI with I1 = 0)
+  wire [W-1:0] tag_cc;
+  genvar gk, gj;
+  generate
+    for (gk = 0; gk < W; gk = gk + 1) begin : g_cc
+      wire [21:0] et = {1'b0, rd[gk*EW+EW-1 -: 21]};
+      wire [21:0] tt = {1'b0, tag};
+      wire [11:0] c;
+      assign c[0] = 1'b1;
+      for (gj = 0; gj < 11; gj = gj + 1) begin : g_pair
+        if (CARRY != 0) begin : g_on
+          SB_CARRY u_c (.CO(c[gj+1]), .I0(et[2*gj +: 2] == tt[2*gj +: 2]), .I1(1'b0), .CI(c[gj]));
+        end else begin : g_off
+          assign c[gj+1] = 1'b0;
+        end
+      end
+      assign tag_cc[gk] = c[11];
+    end
+  endgenerate
   reg [W-1:0]    m;
   reg [W*CW-1:0] cand;
   reg [EW-1:0]   e;
@@ -72,7 +95,7 @@ module stageb_probe #(
   always @* begin
     for (k = 0; k < W; k = k + 1) begin
       e = rd[k*EW +: EW];
-      m[k] = vld[k] && e[EW-1 -: 21] == tag && (e[4] || e[33:28] == asid);
+      m[k] = vld[k] && ((CARRY != 0) ? tag_cc[k] : e[EW-1 -: 21] == tag) && (e[4] || e[33:28] == asid);
       cand[k*CW +: CW] = {e[27:0], (priv || e[3]) &&
                           (acc == 2'd0 ? e[0] : acc == 2'd1 ? e[1] && e[5] : e[2])};
     end
