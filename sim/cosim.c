@@ -888,9 +888,10 @@ int cosim_on_response(struct cosim *c, const struct mmu_response *rtl)
 		}
 		c->directed_ok++;
 	}
-	/* A hit answered while a walk is in flight: the RTL writes so far are
-	 * the walk's (A/D), compared when the walk answers. */
-	int defer = c->cfg.hum && mr.hit && c->n_model_w == 0;
+	/* An answer given while an older request walks (a hit, or a fault found
+	 * before any memory read) makes no memory operation in the model: the
+	 * RTL writes so far are the walk's (A/D), compared when it answers. */
+	int defer = c->cfg.hum && at != 0 && c->n_model_w == 0;
 
 	if (!defer && c->n_rtl_w != c->n_model_w) {
 		snprintf(c->err, sizeof(c->err), "seed %" PRIu64 " transaction %u: %u RTL writes, %u model writes",
