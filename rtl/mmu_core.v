@@ -1334,7 +1334,7 @@ module mmu_core #(
         if (ev_fault == `MMU_CAUSE_OK && ev_use && !ev_hit_base) sp_plru_q <= sp_touched;
         // the walker's copy of the request: only when it is idle (HUM; with
         // HUM = 0 stage B is evaluated only then)
-        if (HUM == 0 || w_idle) begin
+        if (HUM == 0 || w_idle || `MMU_BRK(9)) begin
           if (ev_fault == `MMU_CAUSE_OK && !ev_use) w_go(W_START);
           w_va_q <= b_va_q;
           w_asid_q <= b_asid_q;

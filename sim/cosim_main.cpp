@@ -528,6 +528,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     r.waits = waits;
     int rc = 0;
     bool streamed = false;
+    uint64_t last_va = 0;   // of the last request sent (for a timeout's report)
+    bool in_stream = false;
     for (;;) {
         mmu_request q{};
         cosim_ctl c{};
@@ -536,6 +538,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed &&
             !r.log) {
             streamed = true;
+            in_stream = true;
             // the random run is over: a throughput stream over recent successes,
             // a stream over pages that share two base sets (PLRU forwarding,
             // victims), then the final check
@@ -555,6 +558,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             // with the set-group stream's wait states and back-pressure
             if (!rc) rc = run_stream(r, 500, &cyc3, waits);
             if (rc) break;
+            in_stream = false;
             t->tp_reqs += 500;
             t->stream_cycles += cyc;
             t->mix_reqs += 500;
@@ -567,15 +571,18 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             rc = run_req(r, q, &lat, &race, after);
         else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
         else rc = check_state(r, cfg.geometry);
-        if (rc == -2)
-            std::printf("seed %llu: timeout after %u cycles waiting for the RTL (last request va 0x%llx)\n",
-                        static_cast<unsigned long long>(seed), kBudget,
-                        static_cast<unsigned long long>(q.va));
+        if (act == COSIM_REQ) last_va = q.va;
         if (rc) break;
         if (act == COSIM_REQ && lat > t->lat_max) t->lat_max = lat;
         if (act == COSIM_REQ && lat && lat < t->hit_lat_min) t->hit_lat_min = lat;
     }
     if (rc == -1) std::printf("%s\n", cosim_error(r.cs));
+    // a stream or a single request, a control operation or a state check
+    if (rc == -2)
+        std::printf("seed %llu: timeout after %u cycles waiting for the RTL (%s va 0x%llx)\n",
+                    static_cast<unsigned long long>(seed), kBudget,
+                    in_stream ? "in the streams; the last request before them:" : "last request",
+                    static_cast<unsigned long long>(last_va));
     if (rc) {
         static char hist[4096];
         cosim_history(r.cs, hist, sizeof(hist));

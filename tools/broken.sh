@@ -9,19 +9,20 @@
 #   6 reserved-bit check           7 non-canonical check
 #   8 hit-under-miss also after the walk's fill (answers out of the
 #     model's order)
+#   9 hit-under-miss overwrites the walker's copy of its request
 # Variant 5 is caught through invalidations that race walks (cosim_main.cpp
 # holds a memory acknowledge until the RTL takes the invalidation).
 set -u
 bin=$1; shift
 names=("" "PLRU update" "global-entry ASID match" "superpage offset merge" "A/D write"
 	"stale refill after invalidation" "reserved-bit check" "non-canonical check"
-	"hit-under-miss after the fill")
+	"hit-under-miss after the fill" "walker's request overwritten under a walk")
 gap=""   # variants known not to be caught yet (none)
 passed=0; failed=0
 out=$("$bin" "$@" --break 0 2>&1)
 if [ $? -eq 0 ]; then passed=$((passed + 1)); echo "no break: clean"
 else failed=$((failed + 1)); echo "no break: NOT clean"; echo "$out" | tail -5; fi
-for n in 1 2 3 4 5 6 7 8; do
+for n in 1 2 3 4 5 6 7 8 9; do
 	out=$("$bin" "$@" --break $n 2>&1); rc=$?
 	first=$(echo "$out" | grep -m1 -E '^seed [0-9]+' || true)
 	if [ $rc -ne 0 ] && [ -n "$first" ]; then
