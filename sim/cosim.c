@@ -580,7 +580,7 @@ static void make_set_group(struct cosim *c)
 
 int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 {
-	unsigned phase = c->n_stream++ % 1500;
+	unsigned phase = c->n_stream++ % 2000;
 
 	if (!c->ok_count) {
 		snprintf(c->err, sizeof(c->err), "no successful request to stream");
@@ -598,13 +598,15 @@ int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 		 * the entry it needs (base page or superpage) */
 		*q = *ring_back(c->ok_ring, c->ok_count, (phase / 2) % (c->ok_count < 4 ? c->ok_count : 4));
 	} else if (phase >= 1000 && phase % 8 == 0) {
-		/* the third 500, mixed: one request in 8 a random one (most walk),
-		 * then the same again (it waits for the walk and its fill), the
-		 * others hits; with hit-under-miss the hits behind a walk are
-		 * answered while it runs */
+		/* the third and fourth 500, mixed: one request in 8 a random one
+		 * (most walk), then the same again - at once in the third (it
+		 * waits for the walk and its fill), after two hits in the fourth
+		 * (so with responses refused it may meet the walk's end with an
+		 * answer still waiting) - the others hits; with hit-under-miss the
+		 * hits behind a walk are answered while it runs */
 		ptgen_request(&c->gen, q);
 		c->mix_cold = *q;
-	} else if (phase >= 1000 && phase % 8 == 1) {
+	} else if (phase >= 1000 && phase % 8 == (phase >= 1500 ? 3u : 1u)) {
 		*q = c->mix_cold;
 	} else if (phase >= 500 && phase < 1000 && c->n_group >= 2 && ptgen_pct(&c->gen, 70)) {
 		*q = c->set_group[ptgen_rand(&c->gen) % c->n_group];

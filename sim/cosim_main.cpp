@@ -312,7 +312,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
 // with pressure, a clock in three refused: the pipeline must stall with hits
 // and walks in flight); every response is still checked.  Returns the clocks
 // from first acceptance to the last response.
-int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false) {
+int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false, bool heavy = false) {
     unsigned sent = 0, got = 0, idle = 0;
     bool have = false;
     mmu_request q{};
@@ -325,7 +325,7 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false) {
             have = true;
         }
         r.top->req_valid_i = have;
-        r.top->rsp_ready_i = !pressure || r.rand(3) != 0;
+        r.top->rsp_ready_i = heavy ? r.rand(4) == 0 : !pressure || r.rand(3) != 0;
         r.eval();
         bool acc = have && r.top->req_ready_o;
         bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
@@ -541,7 +541,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             in_stream = true;
             // the random run is over: a throughput stream over recent successes,
             // a stream over pages that share two base sets (PLRU forwarding,
-            // victims), then the final check
+            // victims), two mixed streams (hit-under-miss), then the final check
             // First everything is invalidated, so that the stream starts with
             // misses back to back: a request waits in stage B while the walk
             // before it fills the entry it needs.
@@ -557,6 +557,10 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             // mixed: one request in 8 walks, the others hit (hit-under-miss),
             // with the set-group stream's wait states and back-pressure
             if (!rc) rc = run_stream(r, 500, &cyc3, waits);
+            // the same mixture again, responses refused three clocks in four:
+            // answers queue up behind the walks (hit-under-miss ordering)
+            uint64_t cyc4 = 0;
+            if (!rc) rc = run_stream(r, 500, &cyc4, waits, true);
             if (rc) break;
             in_stream = false;
             t->tp_reqs += 500;
@@ -598,7 +602,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
                     static_cast<unsigned long long>(r.cycle));
     }
 #endif
-    if (!rc && streamed) t->stream_reqs += 1500;  // verified: clean seeds only
+    if (!rc && streamed) t->stream_reqs += 2000;  // verified: clean seeds only
     t->clocks += r.cycle;
     t->hits += cosim_hits(r.cs);
     {
