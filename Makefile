@@ -184,7 +184,7 @@ $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/li
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
        $(B)/rel/mmu-vboard-fifo \
-       $(B)/cosim-default/cosim $(B)/cosim-cov-default/cosim $(B)/rel/tests/test_usb
+       $(B)/cosim-default/cosim $(B)/cosim-hum0/cosim $(B)/cosim-cov-default/cosim $(B)/rel/tests/test_usb
 	$(B)/rel/bench_model
 	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
@@ -196,6 +196,10 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 	@for flags in "--no-waits --no-races" ""; do for i in 1 2 3; do \
 	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
 	  sed "s/^/  $${flags:-waits and races}: /"; done; done
+	@echo "hit-under-miss: the mixed stream's answers per clock (four modes, seeds 1-8, 2000 requests each), HUM=1 then HUM=0:"
+	@for b in default hum0; do \
+	  $(B)/cosim-$$b/cosim --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000 | \
+	  grep -oE '^cosim [a-z0-9_]+ |mixed [0-9.]+' | paste -d' ' - - | sed "s/^/  $$b: /"; done
 	@echo "the slowdown from tracing and from coverage (sv39 seeds 1-8, 2000 requests each, waits and races), three runs:"
 	@mkdir -p $(B)/bench-cov
 	@for i in 1 2 3; do \
@@ -320,6 +324,9 @@ $(foreach v,$(COSIM_VARIANTS),$(eval cov-$(v)_G := $($(v)_G))$(eval cov-$(v)_VFL
 # (selected at run time by --break N; tools/broken.sh)
 broken_G := -DMMU_BREAKABLE
 $(eval $(call cosim_variant,broken))
+# the default geometry without hit-under-miss (make bench: what HUM gains)
+hum0_G := -GHUM=0
+$(eval $(call cosim_variant,hum0))
 
 cosim: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	@for v in $(COSIM_VARIANTS); do \
