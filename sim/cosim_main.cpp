@@ -308,11 +308,14 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
     }
 }
 
-// Requests back to back (valid held high), responses taken every clock (or,
-// with pressure, a clock in three refused: the pipeline must stall with hits
-// and walks in flight); every response is still checked.  Returns the clocks
-// from first acceptance to the last response.
-int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false, bool heavy = false) {
+// How often a stream refuses a response: never, a clock in three, three in four.
+enum class Refuse { kNone, kThird, kMost };
+
+// Requests back to back (valid held high), responses taken every clock or
+// refused as `refuse` says (the pipeline must stall with hits and walks in
+// flight); every response is still checked.  Returns the clocks from first
+// acceptance to the last response.
+int run_stream(Rtl &r, unsigned n, uint64_t *cycles, Refuse refuse = Refuse::kNone) {
     unsigned sent = 0, got = 0, idle = 0;
     bool have = false;
     mmu_request q{};
@@ -325,7 +328,8 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, bool pressure = false, bool
             have = true;
         }
         r.top->req_valid_i = have;
-        r.top->rsp_ready_i = heavy ? r.rand(4) == 0 : !pressure || r.rand(3) != 0;
+        r.top->rsp_ready_i = refuse == Refuse::kMost ? r.rand(4) == 0 :
+                             refuse == Refuse::kThird ? r.rand(3) != 0 : 1;
         r.eval();
         bool acc = have && r.top->req_ready_o;
         bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
@@ -545,7 +549,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             // First everything is invalidated, so that the stream starts with
             // misses back to back: a request waits in stage B while the walk
             // before it fills the entry it needs.
-            uint64_t cyc = 0, cyc2 = 0, cyc3 = 0;
+            uint64_t cyc = 0, cyc2 = 0, cyc3 = 0, cyc4 = 0;
             cosim_ctl all{};
             all.op = 2;
             all.kind = MMU_INVAL_ALL;
@@ -553,14 +557,14 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             r.waits = false;  // the measured stream runs on a zero-wait bus
             if (!rc) rc = run_stream(r, 500, &cyc);
             r.waits = waits;  // the set-group stream meets waits and back-pressure
-            if (!rc) rc = run_stream(r, 500, &cyc2, waits);
+            if (!rc) rc = run_stream(r, 500, &cyc2, waits ? Refuse::kThird : Refuse::kNone);
             // mixed: one request in 8 walks, the others hit (hit-under-miss),
             // with the set-group stream's wait states and back-pressure
-            if (!rc) rc = run_stream(r, 500, &cyc3, waits);
-            // the same mixture again, responses refused three clocks in four:
-            // answers queue up behind the walks (hit-under-miss ordering)
-            uint64_t cyc4 = 0;
-            if (!rc) rc = run_stream(r, 500, &cyc4, waits, true);
+            if (!rc) rc = run_stream(r, 500, &cyc3, waits ? Refuse::kThird : Refuse::kNone);
+            // the same mixture again, responses refused three clocks in four
+            // (unless --no-waits): answers queue up behind the walks
+            // (hit-under-miss ordering)
+            if (!rc) rc = run_stream(r, 500, &cyc4, waits ? Refuse::kMost : Refuse::kNone);
             if (rc) break;
             in_stream = false;
             t->tp_reqs += 500;
