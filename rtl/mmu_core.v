@@ -744,7 +744,8 @@ module mmu_core #(
     // with the walker busy (hit-under-miss) stage B acts only on an answer;
     // a walk it needs waits, and nothing (counters included) happens.  Not
     // while the walk is stale: the invalidation that made it so is, for the
-    // model, complete only when the walk answers.
+    // model, complete only when the walk answers.  (w_hum_q is 0 without
+    // HUM; the HUM term lets synthesis see that as a constant.)
     ev_look = b_valid_q && b_rd_ok_q && !c_busy_q && r_free && (w_idle || (HUM != 0 && w_hum_q && !w_stale_q));
     ev_fault = `MMU_CAUSE_OK;
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
@@ -1307,9 +1308,10 @@ module mmu_core #(
         b_sp_level_q <= spf_level;
         b_sp_ppn_q <= spf_ppn;
       end
-      // Timing: the response payload and the walker's request registers are
-      // loaded on every evaluation; only rsp_valid_o, the walker's state and
-      // the superpage PLRU wait for the hit decision.
+      // Timing: the response payload is loaded on every evaluation, and the
+      // walker's request registers on every evaluation with the walker idle;
+      // only rsp_valid_o, b_valid_q, the walker's state and the superpage
+      // PLRU wait for the hit decision.
       if (ev_look) begin
         if (ev) b_valid_q <= 1'b0;
         rsp_valid_o <= ev_fault != `MMU_CAUSE_OK || ev_use;
