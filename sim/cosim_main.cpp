@@ -7,6 +7,9 @@
 //              [--break N]   (a build with MMU_BREAKABLE: run broken variant N)
 //              [--no-waits]  (no random bus wait states, stalls or response back-pressure)
 //              [--no-races]  (no invalidations racing walks)
+//              [--strict-eval]  (evaluate every clock's inputs with the clock low
+//                            before its edge: the plain driver, slower; the same
+//                            clocks and answers, tools/eval-equiv.sh)
 //              [--addr-trace FILE]  (replay a valgrind lackey trace or "VA r|w|x"
 //                            lines instead of random stimulus: cosim.h)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "Vmmu_core.h"
+#include "Vmmu_core___024root.h"
 // the build's HUM parameter (the Makefile passes it with the -G flags)
 #ifndef COSIM_HUM
 #error "COSIM_HUM must be defined: 1 if the RTL is built with HUM=1"
@@ -43,6 +47,21 @@ extern "C" {
 }
 
 namespace {
+
+// Tell Verilator's edge detector that the clock was low, without an eval
+// (Rtl::tick).  The detector keeps the clock's last evaluated value in a
+// member of the root model; Verilator 5.006 names it __Vtrigrprev__TOP__clk_i.
+// Where a Verilator names it otherwise, this overload drops out and the
+// driver evaluates the low phase instead (false).
+template <typename Root>
+auto clock_low(Root *root, int) -> decltype(root->__Vtrigrprev__TOP__clk_i = 0, bool()) {
+    root->__Vtrigrprev__TOP__clk_i = 0;
+    return true;
+}
+template <typename Root>
+bool clock_low(Root *, long) {
+    return false;
+}
 
 constexpr unsigned kBudget = 2000;  // cycles any single wait may take
 
@@ -96,22 +115,41 @@ struct Rtl {
     }
 
     // Every eval() runs the whole input-dependent logic (Verilator's ico
-    // region), the dearest part of a clock: the driver evaluates once after
-    // it has set a clock's inputs (eval, or settle when nothing else will),
-    // and tick() evaluates the falling edge only when a waveform is open.
-    bool dirty = true;          // inputs changed since the last eval
+    // region), the dearest part of a clock, so the driver evaluates as
+    // little as it can.  Only two outputs depend on a clock's inputs and
+    // not on state alone: req_ready_o and insp_ready_o, and only through
+    // req_valid_i, rsp_ready_i and ctl_valid_i (the handshake inputs; every
+    // other output is a register).  So before an edge the driver evaluates
+    // only if one of those three changed since the last eval (settle); the
+    // other inputs take effect in the rising edge's own eval, which runs
+    // the input logic before it samples.  And the clock's low phase is not
+    // evaluated at all (nothing in the core is sensitive to it): tick()
+    // tells Verilator's edge detector the clock was low (clock_low).
+    // --strict-eval evaluates every clock's inputs with the clock low
+    // instead; make test checks that both give the same clocks and answers
+    // (tools/eval-equiv.sh).
+    bool strict = false;
+    bool dirty = true;          // force the next settle() to evaluate
+    bool low_seen = false;      // an eval saw the clock low since the last rising edge
+    unsigned hs_seen = ~0u;     // the handshake inputs as the last eval saw them
+    unsigned handshake() const {
+        return top->req_valid_i | top->rsp_ready_i << 1 | top->ctl_valid_i << 2;
+    }
     void eval() {
         top->eval();
         dirty = false;
+        hs_seen = handshake();
+        if (!top->clk_i) low_seen = true;
     }
     void settle() {
-        if (dirty) eval();
+        if (dirty || handshake() != hs_seen) eval();
     }
 
     // one clock: rising edge (RTL samples), Wishbone slave answers, falling
-    // edge (evaluated lazily: settle)
+    // edge (evaluated only when a waveform is open)
     void tick() {
-        settle();  // the RTL has seen the clock low with this clock's inputs
+        settle();  // the outputs the driver reads before the edge are current
+        if (!low_seen && !clock_low(top->rootp, 0)) eval();
         top->clk_i = 1;
         // sample the bus as the RTL drove it before this edge
         bool take = top->wb_cyc_o && top->wb_stb_o && !top->wb_stall_i;
@@ -120,7 +158,8 @@ struct Rtl {
         bool we = top->wb_we_o;
         uint64_t dat = top->wb_dat_o;
         uint8_t sel = top->wb_sel_o;
-        top->eval();
+        eval();
+        low_seen = false;
         dump();
         ctx->timeInc(1);
         top->clk_i = 0;
@@ -151,13 +190,13 @@ struct Rtl {
             ack_in--;
         }
         top->wb_stall_i = waits && rand(5) == 0;
-        dirty = true;
 #if VM_TRACE
         if (cycle >= trace_from) {  // the waveform is open (dump() opens it)
             eval();
             dump();
         }
 #endif
+        dirty = strict;  // --strict-eval: evaluate the next clock's inputs before its edge
         cycle++;
         ctx->timeInc(1);
     }
@@ -172,11 +211,11 @@ struct Rtl {
         top->wb_err_i = 0;
         top->wb_stall_i = 0;
         top->clk_i = 0;
-        top->eval();
+        eval();
         tick();
         tick();
         top->rst_ni = 1;
-        top->eval();
+        eval();
         tick();
     }
 };
@@ -228,11 +267,9 @@ int run_ctl(Rtl &r, const cosim_ctl &c) {
                      static_cast<unsigned long long>(c.data));
     r.top->ctl_valid_i = 1;
     drive_ctl(r, c);
-    r.dirty = true;
     if (wait_until(r, [&] { return r.top->ctl_ready_o != 0; }) < 0) return -2;
     r.tick();  // accepted on this edge
     r.top->ctl_valid_i = 0;
-    r.dirty = true;
     if (wait_until(r, [&] { return r.top->ctl_done_o != 0; }) < 0) return -2;
     return cosim_on_ctl(r.cs, &c);
 }
@@ -248,11 +285,9 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
                      static_cast<unsigned long long>(q.va), q.access, q.priv);
     r.top->req_valid_i = 1;
     drive_req(r, q);
-    r.dirty = true;
     if (wait_until(r, [&] { return r.top->req_ready_o != 0; }) < 0) return -2;
     r.tick();
     r.top->req_valid_i = 0;
-    r.dirty = true;
     unsigned base = r.acks, k = 0, n = 0;
     bool armed = false, up = false, taken = false, done = false;
     *latency = 0;
@@ -269,7 +304,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
             up = true;
         }
         r.top->rsp_ready_i = !r.waits || r.rand(3) != 0;
-        r.eval();
+        r.settle();
         bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
         bool acc = up && r.top->ctl_ready_o;
         if (r.top->rsp_valid_o && !*latency) *latency = n + 1;
@@ -282,8 +317,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
             up = false;
             r.hold = false;
             r.top->ctl_valid_i = 0;
-            r.dirty = true;
-        }
+                }
         if (rsp) {
             if (r.log)
                 std::fprintf(r.log, "R %x %x %x %016llx %x %x %x %x %x\n", res.tag, res.cause,
@@ -291,8 +325,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
                              res.page_shift, res.hit, res.exc, res.err);
             r.top->rsp_ready_i = 1;
             r.hold = false;
-            r.dirty = true;
-            if (race && !taken) {
+                    if (race && !taken) {
                 // the walk made no operation past `after`: the invalidation
                 // follows the response as an ordinary control operation
                 int rc = cosim_on_response(r.cs, &res);
@@ -330,7 +363,7 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, Refuse refuse = Refuse::kNo
         r.top->req_valid_i = have;
         r.top->rsp_ready_i = refuse == Refuse::kMost ? r.rand(4) == 0 :
                              refuse == Refuse::kThird ? r.rand(3) != 0 : 1;
-        r.eval();
+        r.settle();
         bool acc = have && r.top->req_ready_o;
         bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
         mmu_response res = read_rsp(r);
@@ -350,7 +383,6 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, Refuse refuse = Refuse::kNo
     }
     r.top->req_valid_i = 0;
     r.top->rsp_ready_i = 1;
-    r.dirty = true;
     *cycles = r.cycle - start;
     return 0;
 }
@@ -406,7 +438,7 @@ int check_state(Rtl &r, const mmu_config &g) {
             r.top->insp_array_i = reads[sent].first;
             r.top->insp_index_i = reads[sent].second;
         }
-        r.eval();
+        r.settle();
         bool acc = have && r.top->insp_ready_o;
         if (r.top->insp_rvalid_o) {
             if (got >= sent) {  // reported as a divergence
@@ -423,7 +455,6 @@ int check_state(Rtl &r, const mmu_config &g) {
         if (acc) sent++;
     }
     r.top->insp_valid_i = 0;
-    r.dirty = true;
     return 0;
 }
 
@@ -435,6 +466,7 @@ struct Options {
     std::string geo_arg, tb_arg;
     int brk = -1;
     bool waits = true, races = true;
+    bool strict_eval = false;     // --strict-eval: evaluate each clock low, with its inputs
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
     std::string trace_file, out_dir, cover_file;
     std::string addr_trace;       // --addr-trace: replay this address trace
@@ -469,6 +501,7 @@ void write_repro(const Options &o, const char *mode, uint64_t seed, uint64_t cyc
     if (o.brk >= 0) std::fprintf(f, " --break %d", o.brk);
     if (!o.waits) std::fprintf(f, " --no-waits");
     if (!o.races) std::fprintf(f, " --no-races");
+    if (o.strict_eval) std::fprintf(f, " --strict-eval");
     if (!o.addr_trace.empty()) std::fprintf(f, " --addr-trace %s", o.addr_trace.c_str());
     if (!o.script_file.empty()) std::fprintf(f, " --directed %s", o.script_file.c_str());
     std::fprintf(f, " --trace-from %llu\n",
@@ -528,6 +561,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         cosim_set_log(r.cs, r.log);   // the memory image first
     }
     r.rng = seed * 0x9e3779b97f4a7c15ULL + mode;
+    r.strict = o.strict_eval;
     r.reset();
     r.waits = waits;
     int rc = 0;
@@ -769,6 +803,8 @@ int parse(std::vector<std::string> args, Options &o) {
             o.waits = false;
         } else if (a == "--no-races") {
             o.races = false;
+        } else if (a == "--strict-eval") {
+            o.strict_eval = true;
         } else if (a == "--break" && more) {   // MMU_BREAKABLE builds
             o.brk = std::atoi(args[++i].c_str());
         } else if (a == "--trace-from" && more) {
@@ -801,7 +837,7 @@ int parse(std::vector<std::string> args, Options &o) {
             if (rc) return rc;
         } else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
-                         "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] "
+                         "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] [--strict-eval] "
                          "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
                          "[--addr-trace LACKEY|VA-LINES] [--log FILE] [--directed FILE]\n");
             return 2;

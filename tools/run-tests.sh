@@ -42,7 +42,7 @@ report_plain() { # label, exit status, log file
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '%-28s %3d passed, %d failed (%d s)\n' "$label" "$p" "$f" $((SECONDS - since))
-	grep -aE '^(cosim|lockstep|txlog|verilator|iverilog|icarus|break|no break)' "$file" | sed 's/^/    /'
+	grep -aE '^(cosim|lockstep|txlog|verilator|iverilog|icarus|break|no break|lazy)' "$file" | sed 's/^/    /'
 	if [ "$f" -ne 0 ]; then sed 's/^/    /' "$file" | tail -40; fi
 }
 run_plain() { # label, command...
@@ -127,6 +127,9 @@ run_plain "rtl handshake checks" make -s rtl-handshake
 # the co-simulation must catch each deliberately broken variant of the core
 run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
 	--modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
+# the driver's lazy evaluation of the core against an eval before every edge
+run_plain "cosim lazy eval = strict" bash tools/eval-equiv.sh "$B/cosim-default/cosim" \
+	--modes sv32,sv39,sv48,x86_64 --seeds 1-2 --requests 1000
 while IFS='|' read -r -u 3 name args; do   # NAME is BUILD or BUILD:LABEL
 	# shellcheck disable=SC2086
 	run_plain "cosim $name" "$B/cosim-${name%%:*}/cosim" $args
