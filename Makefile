@@ -88,7 +88,8 @@ VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
 TRACE_ARGS   := --modes sv32,sv39,sv48,x86_64 --addr-trace $(B)/true.trace
 # every lockstep run of make test but the volume slice: BUILD[:LABEL]|ARGS;...
 COSIM_RUNS := default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);\
-              seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS)
+              seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS);\
+              default:trace-b2b|$(TRACE_ARGS) --back-to-back;small:trace-b2b|$(small_GEO) $(TRACE_ARGS) --back-to-back
 $(B)/true.trace:
 	@mkdir -p $(B)
 	valgrind -q --tool=lackey --trace-mem=yes --log-file=$@ /bin/true
@@ -184,7 +185,8 @@ $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/li
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
        $(B)/rel/mmu-vboard-fifo \
-       $(B)/cosim-default/cosim $(B)/cosim-hum0/cosim $(B)/cosim-cov-default/cosim $(B)/rel/tests/test_usb
+       $(B)/cosim-default/cosim $(B)/cosim-hum0/cosim $(B)/cosim-cov-default/cosim $(B)/rel/tests/test_usb \
+       $(B)/cosim-sv39board/cosim $(B)/true.trace
 	$(B)/rel/bench_model
 	$(B)/rel/bench_host $(B)/rel/mmu-vboard
 	$(B)/rel/bench_link $(B)/rel/mmu-vboard
@@ -196,6 +198,10 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 	@for flags in "--no-waits --no-races" ""; do for i in 1 2 3; do \
 	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
 	  sed "s/^/  $${flags:-waits and races}: /"; done; done
+	@echo "lockstep, a program's address trace sent back to back (lackey trace of /bin/true, sv39, --no-waits --back-to-back), three runs each:"
+	@for b in default sv39board; do g=; [ $$b = sv39board ] && g="--geometry 64,4,4,4,6,34,4"; for i in 1 2 3; do \
+	  $(B)/cosim-$$b/cosim $$g --modes sv39 --addr-trace $(B)/true.trace --no-waits --back-to-back | \
+	  grep '^lockstep' | sed "s/^/  $$b build: /"; done; done
 	@echo "hit-under-miss: the mixed stream's answers per clock (four modes, seeds 1-8, 2000 requests each), HUM=1 then HUM=0:"
 	@for b in default hum0; do \
 	  $(B)/cosim-$$b/cosim --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000 | \

@@ -12,6 +12,8 @@
 //                            clocks and answers, tools/eval-equiv.sh)
 //              [--addr-trace FILE]  (replay a valgrind lackey trace or "VA r|w|x"
 //                            lines instead of random stimulus: cosim.h)
+//              [--back-to-back]  (with --addr-trace: send the trace's requests back
+//                            to back, up to 8 in flight, instead of one at a time)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
 //              [--directed FILE]  (a directed test: sim/directed/, cosim.h)
 //              [--log FILE]  (one mode, one seed: write the transaction log that
@@ -387,6 +389,53 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, Refuse refuse = Refuse::kNo
     return 0;
 }
 
+// --back-to-back (address traces): the requests cosim_next hands out are
+// sent back to back, valid held high, up to 8 in flight, as a core's
+// load/store unit would send them; responses are taken every clock (a
+// third of the clocks refused, with waits).  Issuing stops at the first
+// action that is not a request; every response is drained and checked,
+// and that action is left in *next (with *nq, *nc) for the caller.
+int run_burst(Rtl &r, const mmu_request &first, cosim_act *next, mmu_request *nq, cosim_ctl *nc,
+              unsigned *sent) {
+    unsigned inflight = 0, idle = 0;
+    bool have = true, more = true;
+    drive_req(r, first);
+    while (have || inflight) {
+        r.top->req_valid_i = have;
+        r.top->rsp_ready_i = !r.waits || r.rand(3) != 0;
+        r.settle();
+        bool acc = have && r.top->req_ready_o;
+        bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
+        mmu_response res = read_rsp(r);
+        r.tick();
+        if (acc) {
+            have = false;
+            inflight++;
+            (*sent)++;
+        }
+        if (rsp) {
+            inflight--;
+            idle = 0;
+            if (cosim_on_response(r.cs, &res)) return -1;
+        } else if (++idle > kBudget) {
+            return -2;
+        }
+        // the checker holds up to 8 requests not yet answered
+        if (!have && more && inflight < 8) {
+            *next = cosim_next(r.cs, nq, nc);
+            if (*next == COSIM_REQ) {
+                drive_req(r, *nq);
+                have = true;
+            } else {
+                more = false;
+            }
+        }
+    }
+    r.top->req_valid_i = 0;
+    r.top->rsp_ready_i = 1;
+    return 0;
+}
+
 // One inspection answer (the outputs of a clock with insp_rvalid_o high),
 // checked against the model.
 int check_read(Rtl &r, unsigned array, unsigned index) {
@@ -467,6 +516,7 @@ struct Options {
     int brk = -1;
     bool waits = true, races = true;
     bool strict_eval = false;     // --strict-eval: evaluate each clock low, with its inputs
+    bool back_to_back = false;    // --back-to-back: a trace's requests back to back
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
     std::string trace_file, out_dir, cover_file;
     std::string addr_trace;       // --addr-trace: replay this address trace
@@ -482,6 +532,7 @@ struct Totals {
     cosim_cover cov{};
     uint64_t stream_reqs = 0, tp_reqs = 0, stream_cycles = 0, mix_reqs = 0, mix_cycles = 0;
     uint64_t clocks = 0;        // every clock simulated, checks included
+    uint64_t burst_reqs = 0;    // requests sent back to back (--back-to-back)
 };
 
 // On a divergence: the reproducer file (the arguments that replay this one
@@ -502,6 +553,7 @@ void write_repro(const Options &o, const char *mode, uint64_t seed, uint64_t cyc
     if (!o.waits) std::fprintf(f, " --no-waits");
     if (!o.races) std::fprintf(f, " --no-races");
     if (o.strict_eval) std::fprintf(f, " --strict-eval");
+    if (o.back_to_back) std::fprintf(f, " --back-to-back");
     if (!o.addr_trace.empty()) std::fprintf(f, " --addr-trace %s", o.addr_trace.c_str());
     if (!o.script_file.empty()) std::fprintf(f, " --directed %s", o.script_file.c_str());
     std::fprintf(f, " --trace-from %llu\n",
@@ -568,10 +620,13 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     bool streamed = false;
     uint64_t last_va = 0;   // of the last request sent (for a timeout's report)
     bool in_stream = false;
+    bool carried = false;   // act, q and c came back from a burst
+    mmu_request q{};
+    cosim_ctl c{};
+    cosim_act act = COSIM_END;
     for (;;) {
-        mmu_request q{};
-        cosim_ctl c{};
-        cosim_act act = cosim_next(r.cs, &q, &c);
+        if (!carried) act = cosim_next(r.cs, &q, &c);
+        carried = false;
         if (act == COSIM_END) break;
         if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed &&
             !r.log) {
@@ -611,7 +666,15 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         if (act == COSIM_CTL) rc = run_ctl(r, c);
         else if (act == COSIM_REQ && races && cosim_race(r.cs, &q, &race, &after))
             rc = run_req(r, q, &lat, &race, after);
-        else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
+        else if (act == COSIM_REQ && o.back_to_back && !r.log) {
+            last_va = q.va;
+            unsigned sent = 0;
+            rc = run_burst(r, q, &act, &q, &c, &sent);
+            t->burst_reqs += sent;
+            if (rc) break;
+            carried = true;
+            continue;
+        } else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
         else rc = check_state(r, cfg.geometry);
         if (act == COSIM_REQ) last_va = q.va;
         if (rc) break;
@@ -805,6 +868,8 @@ int parse(std::vector<std::string> args, Options &o) {
             o.races = false;
         } else if (a == "--strict-eval") {
             o.strict_eval = true;
+        } else if (a == "--back-to-back") {
+            o.back_to_back = true;
         } else if (a == "--break" && more) {   // MMU_BREAKABLE builds
             o.brk = std::atoi(args[++i].c_str());
         } else if (a == "--trace-from" && more) {
@@ -837,7 +902,7 @@ int parse(std::vector<std::string> args, Options &o) {
             if (rc) return rc;
         } else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
-                         "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] [--strict-eval] "
+                         "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] [--strict-eval] [--back-to-back] "
                          "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
                          "[--addr-trace LACKEY|VA-LINES] [--log FILE] [--directed FILE]\n");
             return 2;
@@ -881,6 +946,10 @@ int main(int argc, char **argv) {
         o.requests = cosim_script_requests(o.script);
         o.last = o.first;
     }
+    if (o.back_to_back && o.addr_trace.empty()) {
+        std::fprintf(stderr, "cosim: --back-to-back replays an address trace: give --addr-trace\n");
+        return 2;
+    }
     if (!o.addr_trace.empty()) {
         char err[512];
         if (cosim_trace_load(o.addr_trace.c_str(), &o.trace, err, sizeof(err))) {
@@ -921,16 +990,24 @@ int main(int argc, char **argv) {
         passed += p;
         clocks += t.clocks;
         verified += static_cast<uint64_t>(o.requests) * p + t.stream_reqs;  // clean seeds only
+        // (requests sent back to back have no latency of their own)
+        char lat[32] = "-";
+        if (t.lat_max) std::snprintf(lat, sizeof(lat), "%u..%u", t.hit_lat_min, t.lat_max);
         std::printf("cosim %-8s seeds %u-%u: %u/%u clean, %u requests each + %llu streamed, "
-                    "%u TLB hits; %u PTE changes (%u not invalidated); latency %u..%u clocks; "
+                    "%u TLB hits; %u PTE changes (%u not invalidated); latency %s clocks; "
                     "stream %.3f answers/clock, mixed %.3f; %lu answered under a walk (hit-under-miss %s); "
                     "mid-walk invalidations all/asid/va/va+asid %u/%u/%u/%u\n",
                     name.c_str(), o.first, o.last, p, o.last - o.first + 1, o.requests,
                     static_cast<unsigned long long>(t.stream_reqs), t.hits, t.mutations, t.silent,
-                    t.hit_lat_min, t.lat_max,
+                    lat,
                     t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0,
                     t.mix_cycles ? double(t.mix_reqs) / double(t.mix_cycles) : 0.0, t.cov.out_of_order, COSIM_HUM ? "on" : "off",
                     t.races[0], t.races[1], t.races[2], t.races[3]);
+        if (t.burst_reqs)
+            std::printf("cosim %-8s back to back: %llu requests in %llu clocks, %.3f a clock\n",
+                        name.c_str(), static_cast<unsigned long long>(t.burst_reqs),
+                        static_cast<unsigned long long>(t.clocks),
+                        double(t.burst_reqs) / double(t.clocks));
         if (cover) {
             unsigned levels = mode == MMU_MODE_SV32 ? 2 : mode == MMU_MODE_SV39 ? 3 :
                               mode == MMU_MODE_TEXTBOOK ? o.geo.tb.levels : 4;

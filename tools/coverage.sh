@@ -22,7 +22,7 @@ fail=0
 vpid=$!
 
 while IFS='|' read -r -u 3 name args; do
-	case $name in *:trace) continue ;; esac
+	case $name in *:trace | *:trace-b2b) continue ;; esac   # the address-trace replays
 	d=$out/runs/${name//:/-}
 	mkdir -p "$d"
 	start=$SECONDS
