@@ -67,6 +67,13 @@ bool clock_low(Root *, long) {
 
 constexpr unsigned kBudget = 2000;  // cycles any single wait may take
 
+// The core's own simulation assertions end in $stop (rtl/mmu_core.v, the
+// handshake rules).  Verilator would abort the process there; the driver
+// asks it not to (fatalOnError) and turns the stop into this exception, so
+// that the seed is reported as a failure, with its last transactions and a
+// reproducer, and the run goes on to its summary.
+struct RtlStopped {};
+
 struct Rtl {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vmmu_core> top;
@@ -103,6 +110,7 @@ struct Rtl {
 
     // plusarg: "+break=N" for a build with MMU_BREAKABLE (nullptr: none)
     explicit Rtl(const char *plusarg) : ctx(new VerilatedContext), top(new Vmmu_core(ctx.get())) {
+        ctx->fatalOnError(false);   // $stop: RtlStopped, from eval()
         if (plusarg) {
             const char *argv[] = {"cosim", plusarg};
             ctx->commandArgs(2, argv);
@@ -139,6 +147,7 @@ struct Rtl {
     }
     void eval() {
         top->eval();
+        if (ctx->gotError()) throw RtlStopped();
         dirty = false;
         hs_seen = handshake();
         if (!top->clk_i) low_seen = true;
@@ -614,8 +623,6 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     }
     r.rng = seed * 0x9e3779b97f4a7c15ULL + mode;
     r.strict = o.strict_eval;
-    r.reset();
-    r.waits = waits;
     int rc = 0;
     bool streamed = false;
     uint64_t last_va = 0;   // of the last request sent (for a timeout's report)
@@ -624,62 +631,71 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     mmu_request q{};
     cosim_ctl c{};
     cosim_act act = COSIM_END;
-    for (;;) {
-        if (!carried) act = cosim_next(r.cs, &q, &c);
-        carried = false;
-        if (act == COSIM_END) break;
-        if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed &&
-            !r.log) {
-            streamed = true;
-            in_stream = true;
-            // the random run is over: a throughput stream over recent successes,
-            // a stream over pages that share two base sets (PLRU forwarding,
-            // victims), two mixed streams (hit-under-miss), then the final check
-            // First everything is invalidated, so that the stream starts with
-            // misses back to back: a request waits in stage B while the walk
-            // before it fills the entry it needs.
-            uint64_t cyc = 0, cyc2 = 0, cyc3 = 0, cyc4 = 0;
-            cosim_ctl all{};
-            all.op = 2;
-            all.kind = MMU_INVAL_ALL;
-            rc = run_ctl(r, all);
-            r.waits = false;  // the measured stream runs on a zero-wait bus
-            if (!rc) rc = run_stream(r, 500, &cyc);
-            r.waits = waits;  // the set-group stream meets waits and back-pressure
-            if (!rc) rc = run_stream(r, 500, &cyc2, waits ? Refuse::kThird : Refuse::kNone);
-            // mixed: one request in 8 walks, the others hit (hit-under-miss),
-            // with the set-group stream's wait states and back-pressure
-            if (!rc) rc = run_stream(r, 500, &cyc3, waits ? Refuse::kThird : Refuse::kNone);
-            // the same mixture again, responses refused three clocks in four
-            // (unless --no-waits): answers queue up behind the walks
-            // (hit-under-miss ordering)
-            if (!rc) rc = run_stream(r, 500, &cyc4, waits ? Refuse::kMost : Refuse::kNone);
+    try {
+        r.reset();
+        r.waits = waits;
+        for (;;) {
+            if (!carried) act = cosim_next(r.cs, &q, &c);
+            carried = false;
+            if (act == COSIM_END) break;
+            if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed &&
+                !r.log) {
+                streamed = true;
+                in_stream = true;
+                // the random run is over: a throughput stream over recent successes,
+                // a stream over pages that share two base sets (PLRU forwarding,
+                // victims), two mixed streams (hit-under-miss), then the final check
+                // First everything is invalidated, so that the stream starts with
+                // misses back to back: a request waits in stage B while the walk
+                // before it fills the entry it needs.
+                uint64_t cyc = 0, cyc2 = 0, cyc3 = 0, cyc4 = 0;
+                cosim_ctl all{};
+                all.op = 2;
+                all.kind = MMU_INVAL_ALL;
+                rc = run_ctl(r, all);
+                r.waits = false;  // the measured stream runs on a zero-wait bus
+                if (!rc) rc = run_stream(r, 500, &cyc);
+                r.waits = waits;  // the set-group stream meets waits and back-pressure
+                if (!rc) rc = run_stream(r, 500, &cyc2, waits ? Refuse::kThird : Refuse::kNone);
+                // mixed: one request in 8 walks, the others hit (hit-under-miss),
+                // with the set-group stream's wait states and back-pressure
+                if (!rc) rc = run_stream(r, 500, &cyc3, waits ? Refuse::kThird : Refuse::kNone);
+                // the same mixture again, responses refused three clocks in four
+                // (unless --no-waits): answers queue up behind the walks
+                // (hit-under-miss ordering)
+                if (!rc) rc = run_stream(r, 500, &cyc4, waits ? Refuse::kMost : Refuse::kNone);
+                if (rc) break;
+                in_stream = false;
+                t->tp_reqs += 500;
+                t->stream_cycles += cyc;
+                t->mix_reqs += 500;
+                t->mix_cycles += cyc3;
+            }
+            unsigned lat = 0, after = 0;
+            cosim_ctl race{};
+            if (act == COSIM_CTL) rc = run_ctl(r, c);
+            else if (act == COSIM_REQ && races && cosim_race(r.cs, &q, &race, &after))
+                rc = run_req(r, q, &lat, &race, after);
+            else if (act == COSIM_REQ && o.back_to_back && !r.log) {
+                last_va = q.va;
+                unsigned sent = 0;
+                rc = run_burst(r, q, &act, &q, &c, &sent);
+                t->burst_reqs += sent;
+                if (rc) break;
+                carried = true;
+                continue;
+            } else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
+            else rc = check_state(r, cfg.geometry);
+            if (act == COSIM_REQ) last_va = q.va;
             if (rc) break;
-            in_stream = false;
-            t->tp_reqs += 500;
-            t->stream_cycles += cyc;
-            t->mix_reqs += 500;
-            t->mix_cycles += cyc3;
+            if (act == COSIM_REQ && lat > t->lat_max) t->lat_max = lat;
+            if (act == COSIM_REQ && lat && lat < t->hit_lat_min) t->hit_lat_min = lat;
         }
-        unsigned lat = 0, after = 0;
-        cosim_ctl race{};
-        if (act == COSIM_CTL) rc = run_ctl(r, c);
-        else if (act == COSIM_REQ && races && cosim_race(r.cs, &q, &race, &after))
-            rc = run_req(r, q, &lat, &race, after);
-        else if (act == COSIM_REQ && o.back_to_back && !r.log) {
-            last_va = q.va;
-            unsigned sent = 0;
-            rc = run_burst(r, q, &act, &q, &c, &sent);
-            t->burst_reqs += sent;
-            if (rc) break;
-            carried = true;
-            continue;
-        } else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
-        else rc = check_state(r, cfg.geometry);
-        if (act == COSIM_REQ) last_va = q.va;
-        if (rc) break;
-        if (act == COSIM_REQ && lat > t->lat_max) t->lat_max = lat;
-        if (act == COSIM_REQ && lat && lat < t->hit_lat_min) t->hit_lat_min = lat;
+    } catch (const RtlStopped &) {
+        rc = -3;
+        std::printf("seed %llu: the RTL's own assertion stopped the simulation (the message "
+                    "above; last request va 0x%llx)\n",
+                    static_cast<unsigned long long>(seed), static_cast<unsigned long long>(last_va));
     }
     if (rc == -1) std::printf("%s\n", cosim_error(r.cs));
     // a stream or a single request, a control operation or a state check
