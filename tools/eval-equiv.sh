@@ -11,8 +11,7 @@ strict=$("$cosim" "$@" --strict-eval 2>&1); rs=$?
 # everything but the wall time and the rates derived from it
 norm() { sed -E 's/ in [0-9.]+ s: [0-9]+ per second \(([0-9]+) clocks, [0-9]+ per second\)/ (\1 clocks)/'; }
 clocks() { grep -m1 '^lockstep' | sed -E 's/.*\(([0-9]+) clocks.*/\1/'; }
-echo "lazy:   $(echo "$lazy" | clocks) clocks, exit $rl"
-echo "strict: $(echo "$strict" | clocks) clocks, exit $rs"
+echo "lazy: $(echo "$lazy" | clocks) clocks, exit $rl; strict: $(echo "$strict" | clocks) clocks, exit $rs"
 if [ $rl -ne 0 ] || [ $rs -ne 0 ]; then
 	echo "$lazy" | tail -5
 	echo "$strict" | tail -5
