@@ -328,7 +328,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
             up = false;
             r.hold = false;
             r.top->ctl_valid_i = 0;
-                }
+        }
         if (rsp) {
             if (r.log)
                 std::fprintf(r.log, "R %x %x %x %016llx %x %x %x %x %x\n", res.tag, res.cause,
@@ -336,7 +336,7 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
                              res.page_shift, res.hit, res.exc, res.err);
             r.top->rsp_ready_i = 1;
             r.hold = false;
-                    if (race && !taken) {
+            if (race && !taken) {
                 // the walk made no operation past `after`: the invalidation
                 // follows the response as an ordinary control operation
                 int rc = cosim_on_response(r.cs, &res);
