@@ -104,8 +104,8 @@ module mmu_core #(
     // inspection (only while idle)
     input  wire                 insp_valid_i,
     output wire                 insp_ready_o,
-    input  wire [2:0]           insp_array_i, // 0 base 1 sp 2 pwc 3 plru 4 counter 5 context
-    input  wire [15:0]          insp_index_i, // base: set*WAYS+way; plru: 0..SETS-1 base, SETS sp, SETS+1 pwc
+    input  wire [2:0]           insp_array_i, // 0 base 1 sp 2 pwc 3 plru 4 counter 5 context 7 base set
+    input  wire [15:0]          insp_index_i, // base: set*WAYS+way; plru: 0..SETS-1 base, SETS sp, SETS+1 pwc; base set: set
     output reg                  insp_rvalid_o,
     output reg                  insp_ev_o,
     output reg  [35:0]          insp_vpn_o,
@@ -114,7 +114,10 @@ module mmu_core #(
     output reg  [2:0]           insp_level_o,
     output reg  [5:0]           insp_shift_o,
     output reg  [5:0]           insp_perm_o,
-    output reg  [63:0]          insp_data_o
+    output reg  [63:0]          insp_data_o,
+    // array 7: every way of a base set, way k at [k*(43+PA_BITS+ASID_BITS) +: ...]
+    // as {valid, VPN (36 bits), frame number (PA_BITS bits), ASID, rights}
+    output reg  [WAYS*(43+PA_BITS+ASID_BITS)-1:0] insp_set_o
 );
   // ------------------------------------------------------------------
   // calculated parameters: do not change
@@ -724,6 +727,7 @@ module mmu_core #(
   reg [2:0]        ev_level;
   reg [3:0]        ev_fault;        // NO_CONTEXT / NON_CANONICAL or OK
   integer k, kj;
+  integer kw;   // the ways of an inspected set (array 7, in the clocked block)
 
   // the rights of a cached entry for stage B's request, D included
   function f_usable(input [2:0] mode, input [5:0] perm, input [1:0] acc, input priv);
@@ -1090,7 +1094,7 @@ module mmu_core #(
       ctx_rd_asid = b_asid_q;
     end else if (insp_go) begin
       ram_rd_en = 1'b1;
-      ram_rd_set = (insp_array_i == 3'd3) ? insp_index_i[SB-1:0] : insp_set;
+      ram_rd_set = (insp_array_i == 3'd3 || insp_array_i == 3'd7) ? insp_index_i[SB-1:0] : insp_set;
       ctx_rd_en = 1'b1;
       ctx_rd_asid = insp_index_i[ASID_BITS-1:0];
     end
@@ -1192,14 +1196,23 @@ module mmu_core #(
       if (cnt_clear) cz_q <= {NCNT{1'b1}};
     end
 
-  // the VPN of the base entry being inspected: its tag, then its set
+  // the VPN of the base entry being inspected: its tag, then its set; and
+  // for a whole set (array 7, whose index is the set), every way's
+  localparam integer ISW = 43 + PA_BITS + ASID_BITS;   // a way in insp_set_o
   wire [35:0] i_base_vpn;
+  wire [WAYS*36-1:0] i_set_vpn;
   generate
     if (SETS > 1) begin : g_vpn_sets
       wire [SB-1:0] i_set = i_index_q[WAYB +: SB];
       assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]]), i_set};
+      for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_way
+        assign i_set_vpn[gw*36 +: 36] = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[gw]), i_index_q[SB-1:0]};
+      end
     end else begin : g_vpn_one_set
       assign i_base_vpn = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[i_way[WB-1:0]])};
+      for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_way
+        assign i_set_vpn[gw*36 +: 36] = {{(36-VPN_W){1'b0}}, e_tag(ram_rd_data[gw])};
+      end
     end
   endgenerate
 
@@ -1660,7 +1673,10 @@ module mmu_core #(
         insp_shift_o <= 6'd0;
         insp_perm_o <= 6'd0;
         insp_data_o <= 64'd0;
-        case (INSPECT != 0 || i_array_q >= 3'd4 ? i_array_q : 3'd7)
+        insp_set_o <= {(WAYS*ISW){1'b0}};
+        // without INSPECT only counters and contexts are built; the other
+        // arrays read as array 6, which does not exist: zeros
+        case ((INSPECT != 0 || i_array_q == 3'd4 || i_array_q == 3'd5) ? i_array_q : 3'd6)
           3'd0: begin
             insp_ev_o <= rd_valid[i_way[WB-1:0]];
             insp_vpn_o <= i_base_vpn;
@@ -1697,7 +1713,14 @@ module mmu_core #(
           end
           3'd4: insp_data_o <= {32'd0, (i_index_q >= NCNT[15:0] || cz_q[i_index_q[CAB-1:0]]) ? 32'd0 : cnt_rd_data};
           3'd5: insp_data_o <= {{(61-PPN_W){1'b0}}, ctx_rd_data};
-          default: ;  // not built (INSPECT = 0): zeros
+          3'd7: begin
+            insp_data_o <= {{(64-NB){1'b0}}, rd_plru};
+            for (kw = 0; kw < WAYS; kw = kw + 1)
+              insp_set_o[kw*ISW +: ISW] <= {rd_valid[kw], i_set_vpn[kw*36 +: 36],
+                                            {{(PA_BITS-PPN_W){1'b0}}, e_ppn(ram_rd_data[kw])},
+                                            e_asid(ram_rd_data[kw]), e_perm(ram_rd_data[kw])};
+          end
+          default: ;  // array 6 (none), and arrays 0-3 without INSPECT: zeros
         endcase
       end
     end

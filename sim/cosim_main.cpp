@@ -445,10 +445,41 @@ int run_burst(Rtl &r, const mmu_request &first, cosim_act *next, mmu_request *nq
     return 0;
 }
 
+// Bits [lo, lo+n) of a Verilated output, n <= 64: a wide one (VlWide, 32-bit
+// words) or one that fits 64 bits.
+template <typename Wide>
+uint64_t out_bits(const Wide &w, unsigned lo, unsigned n) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) v |= static_cast<uint64_t>((w[(lo + i) / 32] >> ((lo + i) % 32)) & 1u) << i;
+    return v;
+}
+inline uint64_t out_bits(uint64_t w, unsigned lo, unsigned n) {
+    return (w >> lo) & (n >= 64 ? ~0ULL : (1ULL << n) - 1);
+}
+
 // One inspection answer (the outputs of a clock with insp_rvalid_o high),
-// checked against the model.
-int check_read(Rtl &r, unsigned array, unsigned index) {
+// checked against the model.  Array 7, a whole base set (index: the set),
+// is checked as every way's entry (array 0) and the set's PLRU word.
+int check_read(Rtl &r, const mmu_config &g, unsigned array, unsigned index) {
     const auto *t = r.top.get();
+    if (array == 7) {
+        // way k at k * (43 + PA_BITS + ASID_BITS), from the top:
+        // valid, VPN (36), frame (PA_BITS), ASID (ASID_BITS), rights (6)
+        const unsigned pa = g.pa_bits, asid = g.asid_bits, w = 43 + pa + asid;
+        for (unsigned k = 0; k < g.tlb_ways; k++) {
+            unsigned at = k * w;
+            mmu_entry e{};
+            e.perm = static_cast<uint8_t>(out_bits(t->insp_set_o, at, 6));
+            e.asid = static_cast<uint16_t>(out_bits(t->insp_set_o, at + 6, asid));
+            e.ppn = out_bits(t->insp_set_o, at + 6 + asid, pa);
+            e.vpn = out_bits(t->insp_set_o, at + 6 + asid + pa, 36);
+            e.valid = static_cast<uint8_t>(out_bits(t->insp_set_o, at + 42 + asid + pa, 1));
+            e.level = 0;
+            e.page_shift = static_cast<uint8_t>(g.tb.page_bits ? g.tb.page_bits : 12);
+            if (cosim_check_entry(r.cs, 0, index * g.tlb_ways + k, &e)) return -1;
+        }
+        return cosim_check_plru(r.cs, index, static_cast<uint32_t>(t->insp_data_o));
+    }
     switch (array) {
     case 0: case 1: case 2: {
         mmu_entry e{};
@@ -476,14 +507,22 @@ int check_read(Rtl &r, unsigned array, unsigned index) {
 // every PLRU word, every counter, the contexts the stimulus uses (ASID 0
 // with its root outside memory, 1-2, and the first without a context) and
 // array 6, which does not exist.  The reads go back to back: one is issued
-// every clock the port takes it, and the answers come in order.
-int check_state(Rtl &r, const mmu_config &g) {
+// every clock the port takes it, and the answers come in order.  With
+// whole_sets the base array is read a set at a time (array 7: its ways and
+// its PLRU word in one answer; 64 reads instead of 320 at the default
+// geometry); without, an entry and a PLRU word at a time (arrays 0 and 3:
+// the final check, so that both kinds of read are compared every run).
+int check_state(Rtl &r, const mmu_config &g, bool whole_sets) {
     std::vector<std::pair<unsigned, unsigned>> reads;
-    for (unsigned a = 0; a < 3; a++) {
-        unsigned count = a == 0 ? g.tlb_sets * g.tlb_ways : a == 1 ? g.sp_entries : g.pwc_entries;
-        for (unsigned i = 0; i < count; i++) reads.emplace_back(a, i);
+    if (whole_sets) {
+        for (unsigned s = 0; s < g.tlb_sets; s++) reads.emplace_back(7, s);
+    } else {
+        for (unsigned i = 0; i < g.tlb_sets * g.tlb_ways; i++) reads.emplace_back(0, i);
+        for (unsigned i = 0; i < g.tlb_sets; i++) reads.emplace_back(3, i);
     }
-    for (unsigned i = 0; i < g.tlb_sets + 2; i++) reads.emplace_back(3, i);
+    for (unsigned i = 0; i < g.sp_entries; i++) reads.emplace_back(1, i);
+    for (unsigned i = 0; i < g.pwc_entries; i++) reads.emplace_back(2, i);
+    for (unsigned i = g.tlb_sets; i < g.tlb_sets + 2; i++) reads.emplace_back(3, i);
     for (unsigned i = 0; i < MMU_CNT_COUNT; i++) reads.emplace_back(4, i);
     for (unsigned i = 0; i < 4 && i < (1u << g.asid_bits); i++) reads.emplace_back(5, i);
     reads.emplace_back(6, 0);
@@ -503,7 +542,7 @@ int check_state(Rtl &r, const mmu_config &g) {
                 cosim_check_zero(r.cs, "an inspection answer with no read outstanding", 1);
                 return -1;
             }
-            if (check_read(r, reads[got].first, reads[got].second)) return -1;
+            if (check_read(r, g, reads[got].first, reads[got].second)) return -1;
             got++;
             idle = 0;
         } else if (++idle > kBudget) {
@@ -685,7 +724,7 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
                 carried = true;
                 continue;
             } else if (act == COSIM_REQ) rc = run_req(r, q, &lat);
-            else rc = check_state(r, cfg.geometry);
+            else rc = check_state(r, cfg.geometry, !cosim_final(r.cs));
             if (act == COSIM_REQ) last_va = q.va;
             if (rc) break;
             if (act == COSIM_REQ && lat > t->lat_max) t->lat_max = lat;

@@ -62,7 +62,7 @@ module tb_txlog;
       .insp_valid_i(1'b0), .insp_ready_o(insp_ready), .insp_array_i(3'd0), .insp_index_i(16'd0),
       .insp_rvalid_o(insp_rvalid), .insp_ev_o(insp_ev), .insp_vpn_o(insp_vpn),
       .insp_ppn_o(insp_ppn), .insp_asid_o(insp_asid), .insp_level_o(insp_level),
-      .insp_shift_o(insp_shift), .insp_perm_o(insp_perm), .insp_data_o(insp_data));
+      .insp_shift_o(insp_shift), .insp_perm_o(insp_perm), .insp_data_o(insp_data), .insp_set_o());
 
   // ---- the memory: answers the clock after an operation is taken
   reg [63:0] mem [0:MEM_WORDS-1];

@@ -53,7 +53,7 @@ module pnr_wrap #(
       .insp_array_i(sr[225+2*ASID_BITS +: 3]), .insp_index_i(sr[228+2*ASID_BITS +: 16]),
       .insp_rvalid_o(insp_rvalid), .insp_ev_o(insp_ev), .insp_vpn_o(insp_vpn),
       .insp_ppn_o(insp_ppn), .insp_asid_o(insp_asid), .insp_level_o(insp_level),
-      .insp_shift_o(insp_shift), .insp_perm_o(insp_perm), .insp_data_o(insp_data));
+      .insp_shift_o(insp_shift), .insp_perm_o(insp_perm), .insp_data_o(insp_data), .insp_set_o());
 
   // wb_dat_o: one lane (the core copies the written byte into all eight;
   // folding eight equal bytes would cancel them out of the XOR)

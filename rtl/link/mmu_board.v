@@ -167,7 +167,7 @@ module mmu_board #(
       .insp_valid_i(insp_valid), .insp_ready_o(insp_ready), .insp_array_i(insp_array),
       .insp_index_i(insp_index), .insp_rvalid_o(insp_rvalid), .insp_ev_o(),
       .insp_vpn_o(), .insp_ppn_o(), .insp_asid_o(), .insp_level_o(), .insp_shift_o(),
-      .insp_perm_o(), .insp_data_o(insp_data));
+      .insp_perm_o(), .insp_data_o(insp_data), .insp_set_o());
   /* verilator lint_on PINCONNECTEMPTY */
 
   assign wb_cyc_o = c_cyc || d_cyc;
