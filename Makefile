@@ -88,6 +88,7 @@ VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
 TRACE_ARGS   := --modes sv32,sv39,sv48,x86_64 --addr-trace $(B)/true.trace
 # every lockstep run of make test but the volume slice: BUILD[:LABEL]|ARGS;...
 COSIM_RUNS := default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);\
+              default:b2b|$(default_ARGS) --back-to-back;small:b2b|$(small_ARGS) --back-to-back;\
               seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS);\
               default:trace-b2b|$(TRACE_ARGS) --back-to-back;small:trace-b2b|$(small_GEO) $(TRACE_ARGS) --back-to-back
 $(B)/true.trace:

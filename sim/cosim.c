@@ -619,9 +619,31 @@ int cosim_stream_request(struct cosim *c, struct mmu_request *q)
 	return push_pending(c, q);
 }
 
+int cosim_next_plain(const struct cosim *c)
+{
+	/* the branches of cosim_next that come before its request */
+	if (c->setup_step == 0 || c->setup_step <= c->nasid || c->root0_pending ||
+	    c->check_pending || c->final || c->n_req == c->cfg.requests || c->cfg.script)
+		return 0;
+	if (!c->cfg.trace && c->n_req % 50 == 49 && c->n_req + 100 < c->cfg.requests &&
+	    c->setup_step == c->nasid + 1)
+		return 0;       /* a PTE change */
+	if (c->n_req % 500 == 250 && c->cleared_at != c->n_req + 1)
+		return 0;       /* the counters cleared */
+	return 1;
+}
+
 enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl)
 {
 	memset(ctl, 0, sizeof(*ctl));
+	if (c->pend_count && !cosim_next_plain(c)) {
+		/* a PTE change, control operation or check with requests in
+		 * flight would meet walks that read memory before it */
+		snprintf(c->err, sizeof(c->err),
+			 "driver: the next action is not a plain request, and %u requests are in flight",
+			 c->pend_count);
+		return COSIM_END;
+	}
 	if (c->setup_step == 0) {
 		c->setup_step++;
 		ctl->op = 1;

@@ -102,8 +102,15 @@ void cosim_mutations(const struct cosim *c, unsigned *all, unsigned *silent);
 /* The random run is over: the check cosim_next just returned is the last. */
 int cosim_final(const struct cosim *c);
 
-/* The next thing to do. */
+/* The next thing to do.  With requests in flight (handed out, not yet
+ * answered) only a plain request may come next: see cosim_next_plain;
+ * otherwise cosim_next returns COSIM_END with an error (cosim_error). */
 enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl);
+/* 1 if the next cosim_next hands out a request and does nothing before it:
+ * no control operation, state check, PTE change or end.  A driver that
+ * keeps requests in flight asks for the next action only then, and drains
+ * its responses first otherwise. */
+int cosim_next_plain(const struct cosim *c);
 
 /* The RTL's memory port. */
 int cosim_mem_read(struct cosim *c, uint64_t pa, uint64_t *data);

@@ -12,8 +12,9 @@
 //                            clocks and answers, tools/eval-equiv.sh)
 //              [--addr-trace FILE]  (replay a valgrind lackey trace or "VA r|w|x"
 //                            lines instead of random stimulus: cosim.h)
-//              [--back-to-back]  (with --addr-trace: send the trace's requests back
-//                            to back, up to 8 in flight, instead of one at a time)
+//              [--back-to-back]  (send requests back to back, up to 8 in flight,
+//                            instead of one at a time; drained before every PTE
+//                            change, control operation, check and raced request)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
 //              [--directed FILE]  (a directed test: sim/directed/, cosim.h)
 //              [--log FILE]  (one mode, one seed: write the transaction log that
@@ -398,14 +399,27 @@ int run_stream(Rtl &r, unsigned n, uint64_t *cycles, Refuse refuse = Refuse::kNo
     return 0;
 }
 
-// --back-to-back (address traces): the requests cosim_next hands out are
-// sent back to back, valid held high, up to 8 in flight, as a core's
-// load/store unit would send them; responses are taken every clock (a
-// third of the clocks refused, with waits).  Issuing stops at the first
-// action that is not a request; every response is drained and checked,
-// and that action is left in *next (with *nq, *nc) for the caller.
-int run_burst(Rtl &r, const mmu_request &first, cosim_act *next, mmu_request *nq, cosim_ctl *nc,
-              unsigned *sent) {
+// What a burst hands back to the run loop: the first action it did not
+// send (a control operation, a check, the end, or a request chosen to meet
+// a racing invalidation, which goes alone: run_req).
+struct Carry {
+    cosim_act act = COSIM_END;
+    mmu_request q{};
+    cosim_ctl c{};
+    cosim_ctl race{};
+    unsigned after = 0;
+};
+
+// --back-to-back: the requests cosim_next hands out are sent back to back,
+// valid held high, up to 8 in flight, as a core's load/store unit would
+// send them; responses are taken every clock (a third of the clocks
+// refused, with waits).  With requests in flight the next action is asked
+// for only when it is a plain request (cosim_next_plain); before anything
+// else - a PTE change, a control operation, a check - every response is
+// drained first.  Issuing stops at the first action that is not a request
+// to send now, which is left in *next; with races, a request chosen to
+// meet a racing invalidation stops it too (cosim_race has then been asked).
+int run_burst(Rtl &r, const mmu_request &first, bool races, Carry *next, unsigned *sent) {
     unsigned inflight = 0, idle = 0;
     bool have = true, more = true;
     drive_req(r, first);
@@ -430,13 +444,16 @@ int run_burst(Rtl &r, const mmu_request &first, cosim_act *next, mmu_request *nq
             return -2;
         }
         // the checker holds up to 8 requests not yet answered
-        if (!have && more && inflight < 8) {
-            *next = cosim_next(r.cs, nq, nc);
-            if (*next == COSIM_REQ) {
-                drive_req(r, *nq);
-                have = true;
-            } else {
+        if (!have && more && inflight < 8 && (inflight == 0 || cosim_next_plain(r.cs))) {
+            next->act = cosim_next(r.cs, &next->q, &next->c);
+            if (next->act != COSIM_REQ) {
+                if (inflight) return -1;   // cosim_next refused (cosim_error says why)
                 more = false;
+            } else if (races && cosim_race(r.cs, &next->q, &next->race, &next->after)) {
+                more = false;
+            } else {
+                drive_req(r, next->q);
+                have = true;
             }
         }
     }
@@ -564,7 +581,7 @@ struct Options {
     int brk = -1;
     bool waits = true, races = true;
     bool strict_eval = false;     // --strict-eval: evaluate each clock low, with its inputs
-    bool back_to_back = false;    // --back-to-back: a trace's requests back to back
+    bool back_to_back = false;    // --back-to-back: requests back to back
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
     std::string trace_file, out_dir, cover_file;
     std::string addr_trace;       // --addr-trace: replay this address trace
@@ -666,7 +683,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     bool streamed = false;
     uint64_t last_va = 0;   // of the last request sent (for a timeout's report)
     bool in_stream = false;
-    bool carried = false;   // act, q and c came back from a burst
+    bool carried = false;   // the next action came back from a burst
+    Carry carry;
     mmu_request q{};
     cosim_ctl c{};
     cosim_act act = COSIM_END;
@@ -674,7 +692,15 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
         r.reset();
         r.waits = waits;
         for (;;) {
-            if (!carried) act = cosim_next(r.cs, &q, &c);
+            bool raced = false;     // a request from a burst, chosen to meet a race
+            if (carried) {
+                act = carry.act;
+                q = carry.q;
+                c = carry.c;
+                raced = act == COSIM_REQ;
+            } else {
+                act = cosim_next(r.cs, &q, &c);
+            }
             carried = false;
             if (act == COSIM_END) break;
             if (act == COSIM_CHECK && cosim_final(r.cs) && cosim_stream_ready(r.cs) && !streamed &&
@@ -713,12 +739,13 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
             unsigned lat = 0, after = 0;
             cosim_ctl race{};
             if (act == COSIM_CTL) rc = run_ctl(r, c);
+            else if (raced) rc = run_req(r, q, &lat, &carry.race, carry.after);
             else if (act == COSIM_REQ && races && cosim_race(r.cs, &q, &race, &after))
                 rc = run_req(r, q, &lat, &race, after);
             else if (act == COSIM_REQ && o.back_to_back && !r.log) {
                 last_va = q.va;
                 unsigned sent = 0;
-                rc = run_burst(r, q, &act, &q, &c, &sent);
+                rc = run_burst(r, q, races, &carry, &sent);
                 t->burst_reqs += sent;
                 if (rc) break;
                 carried = true;
@@ -1000,10 +1027,6 @@ int main(int argc, char **argv) {
         }
         o.requests = cosim_script_requests(o.script);
         o.last = o.first;
-    }
-    if (o.back_to_back && o.addr_trace.empty()) {
-        std::fprintf(stderr, "cosim: --back-to-back replays an address trace: give --addr-trace\n");
-        return 2;
     }
     if (!o.addr_trace.empty()) {
         char err[512];
