@@ -5,7 +5,7 @@
 #   make test    every test (unit, sanitizers, valgrind, CLI); ends with "N passed, N failed"
 #   make lint    every C file through clang with warnings as errors (RTL lint joins with rtl/)
 #   make bench   model, link and host-library figures (median of 5 runs)
-#   make regress [SEEDS=9-108] [REQUESTS=5000]   long co-simulation regressions
+#   make regress [SEEDS=9-108] [REQUESTS=5000] [REGRESS_ARGS=--back-to-back]   long co-simulation regressions
 #   make coverage  RTL line coverage (lcov HTML) and functional cover points
 #   make demo    the main job: the seeds' example, the virtual board, workloads on the OS layer
 #   make gen     regenerate the shared constants (C, Verilog, docs/constants.md)
@@ -362,10 +362,12 @@ coverage: deps $(addprefix $(B)/cosim-cov-,$(addsuffix /cosim,$(COSIM_VARIANTS))
 # its cosim program.
 SEEDS    ?= 9-108
 REQUESTS ?= 5000
+# more cosim options for every build of make regress, e.g. --back-to-back
+REGRESS_ARGS ?=
 regress: deps $(addprefix $(B)/cosim-,$(addsuffix /cosim,$(COSIM_VARIANTS)))
 	@f=0; for v in $(COSIM_VARIANTS); do \
 	  case $$v in default) a="$(default_ARGS)";; small) a="$(small_ARGS)";; textbook) a="$(textbook_ARGS)";; sv39board) a="$(sv39board_ARGS)";; seed004) a="$(seed004_ARGS)";; esac; \
-	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a --seeds $(SEEDS) --requests $(REQUESTS) || f=1; done; \
+	  echo "== cosim $$v"; $(B)/cosim-$$v/cosim $$a --seeds $(SEEDS) --requests $(REQUESTS) $(REGRESS_ARGS) || f=1; done; \
 	  if [ $$f -eq 0 ]; then echo "regress: every seed clean"; else echo "regress: FAILED (reproducers in $(B)/cosim-*/)"; exit 1; fi
 .PHONY: regress
 
