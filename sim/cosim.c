@@ -633,17 +633,9 @@ int cosim_next_plain(const struct cosim *c)
 	return 1;
 }
 
-enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl)
+static enum cosim_act next_action(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl)
 {
 	memset(ctl, 0, sizeof(*ctl));
-	if (c->pend_count && !cosim_next_plain(c)) {
-		/* a PTE change, control operation or check with requests in
-		 * flight would meet walks that read memory before it */
-		snprintf(c->err, sizeof(c->err),
-			 "driver: the next action is not a plain request, and %u requests are in flight",
-			 c->pend_count);
-		return COSIM_END;
-	}
 	if (c->setup_step == 0) {
 		c->setup_step++;
 		ctl->op = 1;
@@ -766,6 +758,28 @@ enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_c
 		return COSIM_END;
 	c->n_req++;
 	return COSIM_REQ;
+}
+
+enum cosim_act cosim_next(struct cosim *c, struct mmu_request *q, struct cosim_ctl *ctl)
+{
+	unsigned busy = c->pend_count, mutations = c->mutations;
+	enum cosim_act act;
+
+	if (busy && !cosim_next_plain(c))
+		act = COSIM_END;
+	else
+		act = next_action(c, q, ctl);
+	/* With requests in flight only a plain request may come: a PTE change,
+	 * control operation or check would meet walks that read memory before
+	 * it.  Checked on what next_action did, so that cosim_next_plain cannot
+	 * drift from it unnoticed. */
+	if (busy && (act != COSIM_REQ || c->mutations != mutations)) {
+		snprintf(c->err, sizeof(c->err),
+			 "driver: the next action is not a plain request, and %u requests are in flight",
+			 busy);
+		return COSIM_END;
+	}
+	return act;
 }
 
 int cosim_mem_read(struct cosim *c, uint64_t pa, uint64_t *data)

@@ -356,42 +356,48 @@ int run_req(Rtl &r, const mmu_request &q, unsigned *latency, const cosim_ctl *ra
 // How often a stream refuses a response: never, a clock in three, three in four.
 enum class Refuse { kNone, kThird, kMost };
 
+// One clock of a pipelined run (run_stream, run_burst): the request valid
+// as `have` says, the response refused as `refuse` says, and a response
+// taken is checked.  *acc: the request was taken at this edge; *rsp: a
+// response was taken.  *idle counts the clocks in a row without a
+// response: -2 past the budget; -1 on a divergence.
+int pipe_clock(Rtl &r, bool have, Refuse refuse, bool *acc, bool *rsp, unsigned *idle) {
+    r.top->req_valid_i = have;
+    r.top->rsp_ready_i = refuse == Refuse::kMost ? r.rand(4) == 0 :
+                         refuse == Refuse::kThird ? r.rand(3) != 0 : 1;
+    r.settle();
+    *acc = have && r.top->req_ready_o;
+    *rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
+    mmu_response res = read_rsp(r);
+    r.tick();
+    if (!*rsp) return ++*idle > kBudget ? -2 : 0;
+    *idle = 0;
+    return cosim_on_response(r.cs, &res) ? -1 : 0;
+}
+
 // Requests back to back (valid held high), responses taken every clock or
 // refused as `refuse` says (the pipeline must stall with hits and walks in
 // flight); every response is still checked.  Returns the clocks from first
 // acceptance to the last response.
 int run_stream(Rtl &r, unsigned n, uint64_t *cycles, Refuse refuse = Refuse::kNone) {
     unsigned sent = 0, got = 0, idle = 0;
-    bool have = false;
+    bool have = false, acc, rsp;
     mmu_request q{};
     uint64_t start = 0;
-    r.top->rsp_ready_i = 1;
     while (got < n) {
         if (!have && sent < n) {
             if (cosim_stream_request(r.cs, &q)) return -1;
             drive_req(r, q);
             have = true;
         }
-        r.top->req_valid_i = have;
-        r.top->rsp_ready_i = refuse == Refuse::kMost ? r.rand(4) == 0 :
-                             refuse == Refuse::kThird ? r.rand(3) != 0 : 1;
-        r.settle();
-        bool acc = have && r.top->req_ready_o;
-        bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
-        mmu_response res = read_rsp(r);
-        if (acc && sent == 0) start = r.cycle;
-        r.tick();
+        uint64_t now = r.cycle;
+        if (int rc = pipe_clock(r, have, refuse, &acc, &rsp, &idle)) return rc;
+        if (acc && sent == 0) start = now;
         if (acc) {
             have = false;
             sent++;
         }
-        if (rsp) {
-            got++;
-            idle = 0;
-            if (cosim_on_response(r.cs, &res)) return -1;
-        } else if (++idle > kBudget) {
-            return -2;
-        }
+        if (rsp) got++;
     }
     r.top->req_valid_i = 0;
     r.top->rsp_ready_i = 1;
@@ -421,28 +427,17 @@ struct Carry {
 // meet a racing invalidation stops it too (cosim_race has then been asked).
 int run_burst(Rtl &r, const mmu_request &first, bool races, Carry *next, unsigned *sent) {
     unsigned inflight = 0, idle = 0;
-    bool have = true, more = true;
+    bool have = true, more = true, acc, rsp;
     drive_req(r, first);
     while (have || inflight) {
-        r.top->req_valid_i = have;
-        r.top->rsp_ready_i = !r.waits || r.rand(3) != 0;
-        r.settle();
-        bool acc = have && r.top->req_ready_o;
-        bool rsp = r.top->rsp_valid_o && r.top->rsp_ready_i;
-        mmu_response res = read_rsp(r);
-        r.tick();
+        if (int rc = pipe_clock(r, have, r.waits ? Refuse::kThird : Refuse::kNone, &acc, &rsp, &idle))
+            return rc;
         if (acc) {
             have = false;
             inflight++;
             (*sent)++;
         }
-        if (rsp) {
-            inflight--;
-            idle = 0;
-            if (cosim_on_response(r.cs, &res)) return -1;
-        } else if (++idle > kBudget) {
-            return -2;
-        }
+        if (rsp) inflight--;
         // the checker holds up to 8 requests not yet answered
         if (!have && more && inflight < 8 && (inflight == 0 || cosim_next_plain(r.cs))) {
             next->act = cosim_next(r.cs, &next->q, &next->c);
