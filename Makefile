@@ -63,7 +63,8 @@ textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 
                 -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=4 -GTB_IDX0=5 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_IDX3=5 -GTB_PTE=4
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-8 --requests 2000
 sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GHUM=0
-sv39board_ARGS := --geometry 64,4,4,4,6,34,4 --modes sv39 --seeds 1-8 --requests 2000
+sv39board_GEO  := --geometry 64,4,4,4,6,34,4
+sv39board_ARGS := $(sv39board_GEO) --modes sv39 --seeds 1-8 --requests 2000
 # seed 004's machine: 14-bit VA, 12-bit PA, 64-byte pages, one level of 256
 # four-byte PTEs, a 4-set 4-way TLB (sim/directed/seed004.txt)
 seed004_G    := -GSETS=4 -GWAYS=4 -GSP_N=0 -GPWC_N=0 -GPA_BITS=12 -GTEXTBOOK=1 -GTB_VA=14 \
@@ -200,7 +201,7 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 $$flags | grep '^lockstep' | \
 	  sed "s/^/  $${flags:-waits and races}: /"; done; done
 	@echo "lockstep, a program's address trace sent back to back (lackey trace of /bin/true, sv39, --no-waits --back-to-back), three runs each:"
-	@for b in default sv39board; do g=; [ $$b = sv39board ] && g="--geometry 64,4,4,4,6,34,4"; for i in 1 2 3; do \
+	@for b in default sv39board; do g=; [ $$b = sv39board ] && g="$(sv39board_GEO)"; for i in 1 2 3; do \
 	  $(B)/cosim-$$b/cosim $$g --modes sv39 --addr-trace $(B)/true.trace --no-waits --back-to-back | \
 	  grep '^lockstep' | sed "s/^/  $$b build: /"; done; done
 	@echo "hit-under-miss: the mixed stream's answers per clock (four modes, seeds 1-8, 2000 requests each), HUM=1 then HUM=0:"
