@@ -592,9 +592,8 @@ module mmu_core #(
   // control state
   reg                 c_busy_q;       // a sweep (ALL, ASID) or a VA lookup is running
   reg                 c_reset_q;      // the sweep after reset: also clears PLRU trees
-  reg [1:0]           c_kind_q;
-  reg [ASID_BITS-1:0] c_asid_q;
-  reg [VPN_W-1:0]     c_vpn_q;
+  reg [1:0]           c_kind_q;       // (its VA and ASID are held in b_va_q and
+                                      //  b_asid_q: stage B is empty meanwhile)
   reg [SB:0]          c_set_q;        // ASID sweep: next set to read
   reg                 c_issued_q;     // VA kinds: the one read has been issued
   reg                 c_cmp_q;        // RAM data of set c_cmp_set_q is valid this cycle
@@ -739,6 +738,15 @@ module mmu_core #(
   // fields then come through a priority multiplexer tree (mmu_pmux), with
   // no first-match vector between the compares and the multiplexers.
   localparam integer TW = PPN_W + 6 + 1 + WB;   // frame, rights, usable, way
+  // Area: one tag and one ASID compare per way, against stage B's registers,
+  // serve stage B and the control operations (ci_kill), which keep their VA
+  // and ASID there (stage B is empty while one runs).
+  reg  [WAYS-1:0]    bw_teq, bw_aeq;
+  always @*
+    for (k = 0; k < WAYS; k = k + 1) begin
+      bw_teq[k] = e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB];
+      bw_aeq[k] = e_asid(ram_rd_data[k]) == b_asid_q;
+    end
   reg  [WAYS*TW-1:0] ev_cand;
   wire [TW-1:0]      ev_pick;
   wire               ev_any;
@@ -755,8 +763,7 @@ module mmu_core #(
     if (b_mode == `MMU_MODE_OFF) ev_fault = `MMU_CAUSE_NO_CONTEXT;
     else if (!f_canonical(b_mode, b_canon_q) && !`MMU_BRK(7)) ev_fault = `MMU_CAUSE_NON_CANONICAL;
     for (k = 0; k < WAYS; k = k + 1) begin
-      ev_match[k] = rd_valid[k] && e_tag(ram_rd_data[k]) == b_vpn[VPN_W-1 -: TAGB] &&
-                    ((e_g(ram_rd_data[k]) && !`MMU_BRK(2)) || e_asid(ram_rd_data[k]) == b_asid_q);
+      ev_match[k] = rd_valid[k] && bw_teq[k] && ((e_g(ram_rd_data[k]) && !`MMU_BRK(2)) || bw_aeq[k]);
       ev_cand[k*TW +: TW] = {e_ppn(ram_rd_data[k]), e_perm(ram_rd_data[k]),
                              f_usable(b_mode, e_perm(ram_rd_data[k]), b_acc_q, b_priv_q), k[WB-1:0]};
     end
@@ -1007,18 +1014,19 @@ module mmu_core #(
   assign ram_wr_data = {w_vpn[VPN_W-1 -: TAGB], w_asid_q, w_leaf_ppn_q, w_leaf_perm_q};
 
   // control invalidation compare over the RAM data of set c_cmp_set_q
+  // (the same per-way compares as stage B's: the operation's VA and ASID
+  // are in stage B's registers)
   reg [WAYS-1:0] ci_kill;
   always @* begin
     ci_kill = {WAYS{1'b0}};
     for (k = 0; k < WAYS; k = k + 1)
       if (rd_valid[k]) begin
         if (c_kind_q == `MMU_INVAL_ASID)
-          ci_kill[k] = !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
+          ci_kill[k] = !e_g(ram_rd_data[k]) && bw_aeq[k];
         else if (c_kind_q == `MMU_INVAL_VA)
-          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB];
+          ci_kill[k] = bw_teq[k];
         else
-          ci_kill[k] = e_tag(ram_rd_data[k]) == c_vpn_q[VPN_W-1 -: TAGB] &&
-                       !e_g(ram_rd_data[k]) && e_asid(ram_rd_data[k]) == c_asid_q;
+          ci_kill[k] = bw_teq[k] && !e_g(ram_rd_data[k]) && bw_aeq[k];
       end
   end
 
@@ -1079,7 +1087,7 @@ module mmu_core #(
     if (port_ctl) begin
       ram_rd_en = 1'b1;
       ram_rd_set = (c_kind_q == `MMU_INVAL_ASID) ? c_set_q[SB-1:0] :
-                   ((SETS > 1) ? c_vpn_q[SB-1:0] : {SB{1'b0}});
+                   b_set;
     end else if (port_walker) begin
       ram_rd_en = 1'b1;
       ram_rd_set = w_set;
@@ -1612,8 +1620,8 @@ module mmu_core #(
             begin
               c_busy_q <= 1'b1;
               c_kind_q <= ctl_kind_i;
-              c_asid_q <= ctl_asid_i;
-              c_vpn_q <= f_vpn(ctl_data_i);
+              b_asid_q <= ctl_asid_i;
+              b_va_q <= ctl_data_i[VA_W-1:0];
               c_set_q <= {(SB+1){1'b0}};
               c_issued_q <= 1'b0;
               c_cmp_q <= 1'b0;
