@@ -1116,11 +1116,11 @@ module mmu_core #(
   // W_FLUSH, counts walks, PWC hits and PTE reads and writes), so OR-ing
   // them is exact.
   // ------------------------------------------------------------------
-  // This clock's events (cnt_ev) are registered (cnt_inc, cnt_clear) before
-  // they reach the pending counts: counting is off the timing paths.
+  // This clock's events (cnt_ev) are registered (cnt_hot_q, cnt_cold_*,
+  // cnt_clear) before they reach the pending counts: counting is off the
+  // timing paths.
   reg [NCNT-1:0] cnt_ev;
   wire cnt_clr_ev = ctl_go && ctl_op_i == 2'd3;
-  reg [NCNT-1:0] cnt_inc;
   reg            cnt_clear;
   always @* begin
     cnt_ev = {NCNT{1'b0}};
@@ -1142,33 +1142,81 @@ module mmu_core #(
     if (inval_go) cnt_ev[`MMU_CNT_INVAL_ALL + {3'd0, ctl_kind_i}] = 1'b1;
   end
 
-  // The counts live in a RAM (block RAM on an FPGA).  Each counter has a
-  // small pending count in flip-flops that takes this clock's event; a drain
-  // visits one counter a clock, round robin, and adds its pending count to
-  // the RAM word (read this clock, written the next).  A counter is visited
-  // every NCNT clocks and gets at most one event a clock, so the pending
-  // count never exceeds NCNT.  Clearing sets a per-counter "reads as zero"
-  // flag instead of writing the RAM; the counter's next drain writes over it.
-  // The inspection port reads a counter only when nothing is pending.
-  reg [CPW-1:0]  cp_q [0:NCNT-1];   // pending increments
+  // The counts live in a RAM (block RAM on an FPGA), 32 bits each.  A drain
+  // adds to one RAM word a clock (read this clock, written the next).  The
+  // counters fall in two kinds:
+  //  - hot: those stage B increments (lookups, hits, misses and its two
+  //    faults, no-context and non-canonical), up to one event a clock each.
+  //    Each has a pending count in flip-flops, drained round robin in the
+  //    clocks the cold event below leaves free.
+  //  - cold: the rest (the walker's and the invalidations').  Their events
+  //    exclude each other: the walker counts in W_START, W_PWC, W_ADDR,
+  //    W_DECODE and W_FLUSH, one event a clock, and a control operation
+  //    cannot start in any of those states; the walker's faults are never
+  //    no-context or non-canonical.  So at most one cold event comes a
+  //    clock; it is registered as an index and drained the next clock,
+  //    first.  No cold counter gets events two clocks running (the
+  //    walker's states for one counter are at least 3 clocks apart, control
+  //    operations at least 2), so its drain never reads a word whose last
+  //    drain is still being written.
+  // A hot counter's turn comes every 5 clocks that no cold event takes, and
+  // cold events fill at most 5 clocks in a row (an invalidation taken with
+  // the walker idle, then W_START, W_PWC, W_ADDR and W_FLUSH), so its turn
+  // comes within 30 clocks and its pending count stays below 32.  The
+  // simulation checks all of this (the assertions at the end).  Clearing sets a per-counter
+  // "reads as zero" flag instead of writing the RAM; the counter's next
+  // drain writes over it.  The inspection port reads a counter only when
+  // nothing is pending.
+  localparam integer NHOT = 5;
+  function [4:0] f_hot_id(input [2:0] h);
+    case (h)
+      3'd0: f_hot_id = `MMU_CNT_LOOKUPS;
+      3'd1: f_hot_id = `MMU_CNT_HITS;
+      3'd2: f_hot_id = `MMU_CNT_MISSES;
+      3'd3: f_hot_id = `MMU_CNT_FAULT_NON_CANONICAL;
+      default: f_hot_id = `MMU_CNT_FAULT_NO_CONTEXT;
+    endcase
+  endfunction
+  function f_is_hot(input [4:0] c);
+    f_is_hot = c == `MMU_CNT_LOOKUPS || c == `MMU_CNT_HITS || c == `MMU_CNT_MISSES ||
+               c == `MMU_CNT_FAULT_NON_CANONICAL || c == `MMU_CNT_FAULT_NO_CONTEXT;
+  endfunction
+  reg [NHOT-1:0] cnt_hot_ev, cnt_hot_q;   // this clock's hot events, registered
+  reg            cnt_cold_ev, cnt_cold_q;  // a cold event, and its counter
+  reg [4:0]      cnt_cold_idx, cnt_cold_idx_q;
+  integer kh;
+  always @* begin
+    for (kh = 0; kh < NHOT; kh = kh + 1)
+      cnt_hot_ev[kh] = cnt_ev[f_hot_id(kh[2:0])];
+    cnt_cold_ev = 1'b0;
+    cnt_cold_idx = 5'd0;
+    for (kh = 0; kh < NCNT; kh = kh + 1)
+      if (!f_is_hot(kh[4:0]) && cnt_ev[kh]) begin
+        cnt_cold_ev = 1'b1;
+        cnt_cold_idx = cnt_cold_idx | kh[4:0];   // one-hot: OR is exact
+      end
+  end
+  reg [CPW-1:0]  hp_q [0:NHOT-1];   // hot counters' pending increments
+  reg [2:0]      hp_ptr_q;          // the hot counter whose turn it is
   reg [NCNT-1:0] cz_q;              // the RAM word is stale: the count is zero
-  reg [CAB-1:0]  cd_ptr_q;          // counter the drain visits this clock
   reg            cd_v_q;            // a drain write is due this clock
   reg [CAB-1:0]  cd_idx_q;
   reg [CPW-1:0]  cd_add_q;
   reg            cnt_rd_en;
   reg  [CAB-1:0] cnt_rd_addr;
   wire [31:0]    cnt_rd_data;
-  wire           cd_issue = (cp_q[cd_ptr_q] != {CPW{1'b0}}) && !cnt_clear;
+  wire           hd_issue = !cnt_cold_q && hp_q[hp_ptr_q] != {CPW{1'b0}};
+  wire           cd_issue = (cnt_cold_q || hd_issue) && !cnt_clear;
+  wire [CAB-1:0] cd_idx = cnt_cold_q ? cnt_cold_idx_q[CAB-1:0] : f_hot_id(hp_ptr_q);
   wire [31:0]    cnt_base = cz_q[cd_idx_q] ? 32'd0 : cnt_rd_data;
   reg            cnt_pending;
   integer kc;
   always @* begin
-    cnt_pending = cd_v_q || cnt_clear || cnt_inc != {NCNT{1'b0}};
-    for (kc = 0; kc < NCNT; kc = kc + 1)
-      if (cp_q[kc] != {CPW{1'b0}}) cnt_pending = 1'b1;
+    cnt_pending = cd_v_q || cnt_clear || cnt_cold_q || cnt_hot_q != {NHOT{1'b0}};
+    for (kc = 0; kc < NHOT; kc = kc + 1)
+      if (hp_q[kc] != {CPW{1'b0}}) cnt_pending = 1'b1;
     cnt_rd_en = cd_issue || (insp_go && insp_array_i == 3'd4);
-    cnt_rd_addr = cd_issue ? cd_ptr_q : insp_index_i[CAB-1:0];
+    cnt_rd_addr = cd_issue ? cd_idx : insp_index_i[CAB-1:0];
   end
   mmu_ram #(.WIDTH(32), .DEPTH(1 << CAB)) u_cnt (
       .clk_i(clk_i), .rd_en_i(cnt_rd_en), .rd_addr_i(cnt_rd_addr), .rd_data_o(cnt_rd_data),
@@ -1177,32 +1225,35 @@ module mmu_core #(
 
   genvar gc;
   generate
-    for (gc = 0; gc < NCNT; gc = gc + 1) begin : g_cnt
+    for (gc = 0; gc < NHOT; gc = gc + 1) begin : g_cnt
       always @(posedge clk_i or negedge rst_ni)
-        if (!rst_ni) cp_q[gc] <= {CPW{1'b0}};
-        else if (cnt_clear) cp_q[gc] <= {CPW{1'b0}};
-        else if (cd_issue && cd_ptr_q == gc) cp_q[gc] <= {{(CPW-1){1'b0}}, cnt_inc[gc]};
-        else if (cnt_inc[gc]) cp_q[gc] <= cp_q[gc] + 1'b1;
+        if (!rst_ni) hp_q[gc] <= {CPW{1'b0}};
+        else if (cnt_clear) hp_q[gc] <= {CPW{1'b0}};
+        else if (hd_issue && hp_ptr_q == gc) hp_q[gc] <= {{(CPW-1){1'b0}}, cnt_hot_q[gc]};
+        else if (cnt_hot_q[gc]) hp_q[gc] <= hp_q[gc] + 1'b1;
     end
   endgenerate
 
   always @(posedge clk_i or negedge rst_ni)
     if (!rst_ni) begin
-      cnt_inc <= {NCNT{1'b0}};
+      cnt_hot_q <= {NHOT{1'b0}};
+      cnt_cold_q <= 1'b0;
       cnt_clear <= 1'b0;
       cz_q <= {NCNT{1'b1}};
-      cd_ptr_q <= {CAB{1'b0}};
+      hp_ptr_q <= 3'd0;
       cd_v_q <= 1'b0;
     end else begin
-      cnt_inc <= cnt_ev;
+      cnt_hot_q <= cnt_hot_ev;
+      cnt_cold_q <= cnt_cold_ev;
       cnt_clear <= cnt_clr_ev;
-      cd_ptr_q <= (cd_ptr_q == NCNT[CAB-1:0] - 1'b1) ? {CAB{1'b0}} : cd_ptr_q + 1'b1;
+      if (!cnt_cold_q) hp_ptr_q <= (hp_ptr_q == NHOT[2:0] - 3'd1) ? 3'd0 : hp_ptr_q + 3'd1;
       cd_v_q <= cd_issue;
-      cd_idx_q <= cd_ptr_q;
-      cd_add_q <= cp_q[cd_ptr_q];
+      cd_idx_q <= cd_idx;
+      cd_add_q <= cnt_cold_q ? {{(CPW-1){1'b0}}, 1'b1} : hp_q[hp_ptr_q];
       if (cd_v_q) cz_q[cd_idx_q] <= 1'b0;
       if (cnt_clear) cz_q <= {NCNT{1'b1}};
     end
+  always @(posedge clk_i) cnt_cold_idx_q <= cnt_cold_idx;
 
   // the VPN of the base entry being inspected: its tag, then its set; and
   // for a whole set (array 7, whose index is the set), every way's
@@ -1742,6 +1793,14 @@ module mmu_core #(
   // strobe (held through wb_stall_i).  A violation stops the simulation.
   // ------------------------------------------------------------------
   reg                 chk_req_q, chk_rsp_q, chk_stb_q;
+  reg                 cnt_cold_many;
+  integer             kchk, kcm, nchk;
+  always @* begin
+    nchk = 0;
+    for (kcm = 0; kcm < NCNT; kcm = kcm + 1)
+      if (!f_is_hot(kcm[4:0]) && cnt_ev[kcm]) nchk = nchk + 1;
+    cnt_cold_many = nchk > 1;
+  end
   reg [TAG_W+ASID_BITS+64+3-1:0] chk_req_pl_q;
   reg [TAG_W+4+3+PA_BITS+6+6+1+8+16-1:0] chk_rsp_pl_q;
   reg [PA_BITS-4+1+64+8:0] chk_stb_pl_q;
@@ -1767,6 +1826,23 @@ module mmu_core #(
       end
       if (chk_stb_q && (!wb_stb_o || chk_stb_pl != chk_stb_pl_q)) begin
         $display("ASSERTION mmu_core: Wishbone strobe dropped or changed during a stall");
+        $stop;
+      end
+      // the counters' drain (see the counter block): at most one cold event
+      // a clock; no hot pending count overflows; no drain reads the word
+      // the previous drain is writing
+      if (cnt_cold_many) begin
+        $display("ASSERTION mmu_core: two cold counter events in one clock");
+        $stop;
+      end
+      for (kchk = 0; kchk < NHOT; kchk = kchk + 1)
+        if (!cnt_clear && cnt_hot_q[kchk] && hp_q[kchk] == {CPW{1'b1}} &&
+            !(hd_issue && hp_ptr_q == kchk[2:0])) begin
+          $display("ASSERTION mmu_core: a hot counter's pending count overflows");
+          $stop;
+        end
+      if (cd_issue && cd_v_q && cd_idx == cd_idx_q) begin
+        $display("ASSERTION mmu_core: a counter drained in two clocks running");
         $stop;
       end
       // the walker's decode flip-flops follow its state (w_go)
