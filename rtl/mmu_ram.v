@@ -2,8 +2,13 @@
 //
 // Contract: rd_data_o holds mem[rd_addr_i] sampled at the last rising edge
 // where rd_en_i was high (one clock of latency).  A read and a write of the
-// same address in one clock return the OLD data.  Written so that yosys
-// synth_ice40 infers EBR (SB_RAM40_4K) and Verilator/Icarus simulate it as is.
+// same address in one clock return UNDEFINED data: the user must not use it
+// (mmu_core re-reads, or forwards the write).  Synthesis sees an X there,
+// so yosys synth_ice40 maps the RAM to bare EBR (SB_RAM40_4K); asked for
+// the old data instead, it emulates read-first with a register and a
+// multiplexer per data bit (about 270 logic cells over the core's RAMs).
+// Simulation (Verilator, Icarus) returns the old word inverted, so a use of
+// such data shows in the lockstep co-simulation.
 //
 // Parameters:
 //   WIDTH  data bits (default 32)
@@ -32,9 +37,15 @@ module mmu_ram #(
     rd_data_o = {WIDTH{1'b0}};
   end
 
+  // a read of the word being written: undefined (see the contract above)
+  wire collide = wr_en_i && wr_addr_i == rd_addr_i;
   always @(posedge clk_i) begin
     if (wr_en_i) mem[wr_addr_i] <= wr_data_i;
-    if (rd_en_i) rd_data_o <= mem[rd_addr_i];
+`ifdef SYNTHESIS
+    if (rd_en_i) rd_data_o <= collide ? {WIDTH{1'bx}} : mem[rd_addr_i];
+`else
+    if (rd_en_i) rd_data_o <= collide ? ~mem[rd_addr_i] : mem[rd_addr_i];
+`endif
   end
 endmodule
 
