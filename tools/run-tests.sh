@@ -113,7 +113,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0 \
 if command -v valgrind >/dev/null; then
 	# every libusb call is a round trip to umockdev's thread, a hundred times
 	# slower under valgrind: USB_QUICK puts short batches in place of the workloads
-	USB_QUICK=1 LD_PRELOAD=libumockdev-preload.so.0 run_suite "test_usb (valgrind)" \
+	USB_QUICK=1 TEST_TIME_SCALE=10 LD_PRELOAD=libumockdev-preload.so.0 run_suite "test_usb (valgrind)" \
 		valgrind -q --error-exitcode=77 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect --trace-children=yes \
 		--trace-children-skip='*/sh,*/rm,*/mmu-vboard*' "$B/rel/tests/test_usb"
