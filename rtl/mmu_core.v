@@ -143,6 +143,12 @@ module mmu_core #(
   localparam integer PWB       = (PWN > 1) ? $clog2(PWN) : 1;
   localparam integer PWNB      = (PWN > 1) ? PWN - 1 : 1;
   localparam integer PPN_W     = PA_BITS - PAGE_BITS;
+  // Outside the textbook machine every superpage and every pointer a PWC
+  // entry caches spans at least 9 VPN bits, and a cached superpage's frame
+  // is aligned to it (a misaligned one faults; x86 masks the low bits).
+  // Those low bits are stored as zeros, so synthesis drops their flip-flops.
+  localparam [PPN_W-1:0] SUPER_PPN_LOW = (TEXTBOOK != 0) ? {PPN_W{1'b0}} : ~({PPN_W{1'b1}} << 9);
+  localparam [VPN_W-1:0] SUPER_VPN_LOW = (TEXTBOOK != 0) ? {VPN_W{1'b0}} : ~({VPN_W{1'b1}} << 9);
   localparam integer VA_W      = VPN_W + PAGE_BITS;               // VA bits kept after the canonical check
   localparam integer TBVA      = (TEXTBOOK != 0 && TB_VA < 63) ? TB_VA : 63;
   localparam integer EW        = TAGB + ASID_BITS + PPN_W + 6;    // base entry in RAM
@@ -1564,11 +1570,12 @@ module mmu_core #(
               end
               if (SP_N > 0) begin
                 sp_v_q[fs_idx_q] <= 1'b1;
-                sp_vpn_q[fs_idx_q] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]);
+                sp_vpn_q[fs_idx_q] <= w_vpn & f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]) &
+                                      ~SUPER_VPN_LOW;
                 sp_s32_q[fs_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
                 sp_level_q[fs_idx_q] <= {1'b0, w_level_q[1:0]};   // levels 1..3
                 sp_asid_q[fs_idx_q] <= w_asid_q;
-                sp_ppn_q[fs_idx_q] <= w_leaf_ppn_q;
+                sp_ppn_q[fs_idx_q] <= w_leaf_ppn_q & ~SUPER_PPN_LOW;
                 sp_perm_q[fs_idx_q] <= w_leaf_perm_q;
                 sp_plru_q <= sp_touched;
               end
@@ -1625,7 +1632,7 @@ module mmu_core #(
       if (w_descend) begin
         if (PWC_N > 0 && !w_stale_q && !w_leaf_big_q) begin
           pw_v_q[pi_idx_q] <= 1'b1;
-          pw_vpn_q[pi_idx_q] <= w_vpn & f_span_mask(d_span);
+          pw_vpn_q[pi_idx_q] <= w_vpn & f_span_mask(d_span) & ~SUPER_VPN_LOW;
           pw_s32_q[pi_idx_q] <= (HAS_SV32 != 0) && w_mode_q == `MMU_MODE_SV32;
           pw_level_q[pi_idx_q] <= {1'b0, w_level_q[1:0]};
           pw_asid_q[pi_idx_q] <= w_asid_q;
@@ -1843,6 +1850,19 @@ module mmu_core #(
         end
       if (cd_issue && cd_v_q && cd_idx == cd_idx_q) begin
         $display("ASSERTION mmu_core: a counter drained in two clocks running");
+        $stop;
+      end
+      // a superpage filled has the low frame bits its compare leaves out
+      // at zero (SUPER_PPN_LOW), and its span and a PWC entry's cover them
+      if (SP_N > 0 && w_state_q == W_FILL && !w_stale_q && w_level_q != 3'd0 &&
+          ((w_leaf_ppn_q & SUPER_PPN_LOW) != {PPN_W{1'b0}} ||
+           (f_span_mask(f_shift(w_mode_q, w_level_q) - PAGE_BITS[5:0]) & SUPER_VPN_LOW) != {VPN_W{1'b0}})) begin
+        $display("ASSERTION mmu_core: a superpage's low frame or VPN bits would be lost");
+        $stop;
+      end
+      if (PWC_N > 0 && w_descend && !w_stale_q && !w_leaf_big_q &&
+          (f_span_mask(d_span) & SUPER_VPN_LOW) != {VPN_W{1'b0}}) begin
+        $display("ASSERTION mmu_core: a PWC entry's low VPN bits would be lost");
         $stop;
       end
       // the walker's decode flip-flops follow its state (w_go)
