@@ -1187,21 +1187,30 @@ module mmu_core #(
     f_is_hot = c == `MMU_CNT_LOOKUPS || c == `MMU_CNT_HITS || c == `MMU_CNT_MISSES ||
                c == `MMU_CNT_FAULT_NON_CANONICAL || c == `MMU_CNT_FAULT_NO_CONTEXT;
   endfunction
-  reg [NHOT-1:0] cnt_hot_ev, cnt_hot_q;   // this clock's hot events, registered
-  reg            cnt_cold_ev, cnt_cold_q;  // a cold event, and its counter
-  reg [4:0]      cnt_cold_idx, cnt_cold_idx_q;
-  integer kh;
-  always @* begin
-    for (kh = 0; kh < NHOT; kh = kh + 1)
-      cnt_hot_ev[kh] = cnt_ev[f_hot_id(kh[2:0])];
-    cnt_cold_ev = 1'b0;
-    cnt_cold_idx = 5'd0;
-    for (kh = 0; kh < NCNT; kh = kh + 1)
-      if (!f_is_hot(kh[4:0]) && cnt_ev[kh]) begin
-        cnt_cold_ev = 1'b1;
-        cnt_cold_idx = cnt_cold_idx | kh[4:0];   // one-hot: OR is exact
-      end
-  end
+  // (written as vector operations on constant masks, which cost the
+  // simulation a few instructions, not a loop over the counters per eval)
+  function [NCNT-1:0] f_cnt_mask(input integer which);   // 5: the cold ones;
+    integer m;                                           // 0-4: cold, index bit set
+    begin
+      f_cnt_mask = {NCNT{1'b0}};
+      for (m = 0; m < NCNT; m = m + 1)
+        f_cnt_mask[m] = !f_is_hot(m[4:0]) && (which > 4 || ((m >> which) & 1) != 0);
+    end
+  endfunction
+  localparam [NCNT-1:0] CNT_COLD = f_cnt_mask(5);
+  localparam [NCNT-1:0] CNT_IDX0 = f_cnt_mask(0), CNT_IDX1 = f_cnt_mask(1),
+                        CNT_IDX2 = f_cnt_mask(2), CNT_IDX3 = f_cnt_mask(3),
+                        CNT_IDX4 = f_cnt_mask(4);
+  wire [NHOT-1:0] cnt_hot_ev = {cnt_ev[`MMU_CNT_FAULT_NO_CONTEXT_N], cnt_ev[`MMU_CNT_FAULT_NON_CANONICAL_N],
+                                cnt_ev[`MMU_CNT_MISSES_N], cnt_ev[`MMU_CNT_HITS_N], cnt_ev[`MMU_CNT_LOOKUPS_N]};
+  wire           cnt_cold_ev = |(cnt_ev & CNT_COLD);
+  // the cold event's index: one-hot among the cold counters, so each index
+  // bit is the OR of the counters whose index has it
+  wire [4:0]     cnt_cold_idx = {|(cnt_ev & CNT_IDX4), |(cnt_ev & CNT_IDX3), |(cnt_ev & CNT_IDX2),
+                                 |(cnt_ev & CNT_IDX1), |(cnt_ev & CNT_IDX0)};
+  reg [NHOT-1:0] cnt_hot_q;       // the hot events, registered
+  reg            cnt_cold_q;      // a cold event, and its counter, registered
+  reg [4:0]      cnt_cold_idx_q;
   reg [CPW-1:0]  hp_q [0:NHOT-1];   // hot counters' pending increments
   reg [2:0]      hp_ptr_q;          // the hot counter whose turn it is
   reg [NCNT-1:0] cz_q;              // the RAM word is stale: the count is zero
@@ -1800,14 +1809,9 @@ module mmu_core #(
   // strobe (held through wb_stall_i).  A violation stops the simulation.
   // ------------------------------------------------------------------
   reg                 chk_req_q, chk_rsp_q, chk_stb_q;
-  reg                 cnt_cold_many;
-  integer             kchk, kcm, nchk;
-  always @* begin
-    nchk = 0;
-    for (kcm = 0; kcm < NCNT; kcm = kcm + 1)
-      if (!f_is_hot(kcm[4:0]) && cnt_ev[kcm]) nchk = nchk + 1;
-    cnt_cold_many = nchk > 1;
-  end
+  integer             kchk;
+  // more than one cold event (a vector with two bits or more set)
+  wire [NCNT-1:0]     cnt_cold_vec = cnt_ev & CNT_COLD;
   reg [TAG_W+ASID_BITS+64+3-1:0] chk_req_pl_q;
   reg [TAG_W+4+3+PA_BITS+6+6+1+8+16-1:0] chk_rsp_pl_q;
   reg [PA_BITS-4+1+64+8:0] chk_stb_pl_q;
@@ -1838,7 +1842,7 @@ module mmu_core #(
       // the counters' drain (see the counter block): at most one cold event
       // a clock; no hot pending count overflows; no drain reads the word
       // the previous drain is writing
-      if (cnt_cold_many) begin
+      if ((cnt_cold_vec & (cnt_cold_vec - 1'b1)) != {NCNT{1'b0}}) begin
         $display("ASSERTION mmu_core: two cold counter events in one clock");
         $stop;
       end

@@ -38,13 +38,12 @@ module mmu_ram #(
   end
 
   // a read of the word being written: undefined (see the contract above)
-  wire collide = wr_en_i && wr_addr_i == rd_addr_i;
   always @(posedge clk_i) begin
     if (wr_en_i) mem[wr_addr_i] <= wr_data_i;
 `ifdef SYNTHESIS
-    if (rd_en_i) rd_data_o <= collide ? {WIDTH{1'bx}} : mem[rd_addr_i];
+    if (rd_en_i) rd_data_o <= (wr_en_i && wr_addr_i == rd_addr_i) ? {WIDTH{1'bx}} : mem[rd_addr_i];
 `else
-    if (rd_en_i) rd_data_o <= collide ? ~mem[rd_addr_i] : mem[rd_addr_i];
+    if (rd_en_i) rd_data_o <= (wr_en_i && wr_addr_i == rd_addr_i) ? ~mem[rd_addr_i] : mem[rd_addr_i];
 `endif
   end
 endmodule
