@@ -1173,19 +1173,20 @@ module mmu_core #(
   // "reads as zero" flag instead of writing the RAM; the counter's next
   // drain writes over it.  The inspection port reads a counter only when
   // nothing is pending.
+  // the hot counters, once: hot counter h is HOT_IDS[5h +: 5]
   localparam integer NHOT = 5;
+  localparam [5*NHOT-1:0] HOT_IDS = {`MMU_CNT_FAULT_NO_CONTEXT, `MMU_CNT_FAULT_NON_CANONICAL,
+                                     `MMU_CNT_MISSES, `MMU_CNT_HITS, `MMU_CNT_LOOKUPS};
   function [4:0] f_hot_id(input [2:0] h);
-    case (h)
-      3'd0: f_hot_id = `MMU_CNT_LOOKUPS;
-      3'd1: f_hot_id = `MMU_CNT_HITS;
-      3'd2: f_hot_id = `MMU_CNT_MISSES;
-      3'd3: f_hot_id = `MMU_CNT_FAULT_NON_CANONICAL;
-      default: f_hot_id = `MMU_CNT_FAULT_NO_CONTEXT;
-    endcase
+    f_hot_id = HOT_IDS[5*h +: 5];
   endfunction
   function f_is_hot(input [4:0] c);
-    f_is_hot = c == `MMU_CNT_LOOKUPS || c == `MMU_CNT_HITS || c == `MMU_CNT_MISSES ||
-               c == `MMU_CNT_FAULT_NON_CANONICAL || c == `MMU_CNT_FAULT_NO_CONTEXT;
+    integer h;
+    begin
+      f_is_hot = 1'b0;
+      for (h = 0; h < NHOT; h = h + 1)
+        if (HOT_IDS[5*h +: 5] == c) f_is_hot = 1'b1;
+    end
   endfunction
   // (written as vector operations on constant masks, which cost the
   // simulation a few instructions, not a loop over the counters per eval)
@@ -1201,8 +1202,13 @@ module mmu_core #(
   localparam [NCNT-1:0] CNT_IDX0 = f_cnt_mask(0), CNT_IDX1 = f_cnt_mask(1),
                         CNT_IDX2 = f_cnt_mask(2), CNT_IDX3 = f_cnt_mask(3),
                         CNT_IDX4 = f_cnt_mask(4);
-  wire [NHOT-1:0] cnt_hot_ev = {cnt_ev[`MMU_CNT_FAULT_NO_CONTEXT_N], cnt_ev[`MMU_CNT_FAULT_NON_CANONICAL_N],
-                                cnt_ev[`MMU_CNT_MISSES_N], cnt_ev[`MMU_CNT_HITS_N], cnt_ev[`MMU_CNT_LOOKUPS_N]};
+  wire [NHOT-1:0] cnt_hot_ev;
+  genvar gh;
+  generate
+    for (gh = 0; gh < NHOT; gh = gh + 1) begin : g_hot_ev
+      assign cnt_hot_ev[gh] = cnt_ev[HOT_IDS[5*gh +: 5]];
+    end
+  endgenerate
   wire           cnt_cold_ev = |(cnt_ev & CNT_COLD);
   // the cold event's index: one-hot among the cold counters, so each index
   // bit is the OR of the counters whose index has it
