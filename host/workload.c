@@ -427,18 +427,37 @@ static int cmp_u64(const void *a, const void *b)
 int wl_trace_pages(const struct wl_trace *t, uint64_t page, uint64_t **pages, size_t *count)
 {
 	uint64_t *pg = malloc((t->n ? t->n : 1) * sizeof(*pg));
-	size_t n = 0;
+	uint64_t recent[16];
+	size_t n = 0, m = 0, nrecent = 0, next = 0;
 
 	*pages = NULL;
 	*count = 0;
 	if (!pg)
 		return MMU_E_NOMEM;
-	for (size_t i = 0; i < t->n; i++)
-		pg[i] = t->va[i] & ~(page - 1);
-	qsort(pg, t->n, sizeof(*pg), cmp_u64);
-	for (size_t i = 0; i < t->n; i++)
-		if (!n || pg[i] != pg[n - 1])
-			pg[n++] = pg[i];
+	/* A program's accesses come back to a few pages (code, stack, data)
+	 * all the time: pages among the last 16 distinct ones are not listed
+	 * again, so the sort sees a short list (sorting every access was most
+	 * of a trace's setup).  The sort and the pass after it remove the
+	 * repeats the filter lets through. */
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t p = t->va[i] & ~(page - 1);
+		size_t k = 0;
+
+		while (k < nrecent && recent[k] != p)
+			k++;
+		if (k < nrecent)
+			continue;
+		recent[next] = p;
+		next = (next + 1) % 16;
+		if (nrecent < 16)
+			nrecent++;
+		pg[n++] = p;
+	}
+	qsort(pg, n, sizeof(*pg), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (!m || pg[i] != pg[m - 1])
+			pg[m++] = pg[i];
+	n = m;
 	*pages = pg;
 	*count = n;
 	return 0;

@@ -877,6 +877,45 @@ static int workload_scenario(void *ctx)
 	return rc;
 }
 
+/* The distinct pages of a trace, ascending: a program's mix of revisits
+ * (more pages than the loader's 16-page window of recent ones, so some
+ * repeats pass it and must be removed by the sort), then no accesses. */
+static void trace_pages(void **state)
+{
+	enum { PAGES = 40, N = 20000 };
+	uint64_t va[N], base[PAGES], *pg = NULL;
+	uint8_t acc[N] = {0};
+	unsigned used[PAGES] = {0}, distinct = 0;
+	uint64_t rng = 12345;
+	size_t n = 99;
+	struct wl_trace t = {.va = va, .acc = acc, .n = N, .cap = N};
+
+	(void)state;
+	for (unsigned i = 0; i < PAGES; i++) /* descending, 3 pages apart */
+		base[i] = 0x7fff0000000ULL - (uint64_t)i * 3 * 4096;
+	for (unsigned i = 0; i < N; i++) {
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		/* a quarter of the accesses anywhere, the rest on 4 hot pages */
+		unsigned k = (unsigned)(rng >> 33) % 4 ? (unsigned)(rng >> 40) % 4 : (unsigned)(rng >> 40) % PAGES;
+
+		if (i % 1000 == 999)
+			k = PAGES - 1 - (i / 1000) % 8;
+		va[i] = base[k] + (rng >> 20) % 4096;
+		distinct += !used[k]++;
+	}
+	assert_int_equal(wl_trace_pages(&t, 4096, &pg, &n), 0);
+	assert_int_equal(n, distinct);
+	for (size_t i = 0, k = PAGES; k-- > 0;)
+		if (used[k])
+			assert_int_equal(pg[i++], base[k]);
+	free(pg);
+
+	t.n = 0;
+	assert_int_equal(wl_trace_pages(&t, 4096, &pg, &n), 0);
+	assert_int_equal(n, 0);
+	free(pg);
+}
+
 static void workloads_every_failing_call(void **state)
 {
 	char path[] = "/tmp/test-os-trace-XXXXXX";
@@ -960,6 +999,7 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(textbook_machine),
 		cmocka_unit_test(allocation_failures),
+		cmocka_unit_test(trace_pages),
 		cmocka_unit_test(workloads_every_failing_call),
 		cmocka_unit_test(integrity_sv39),
 		cmocka_unit_test(integrity_other_modes),
