@@ -930,24 +930,28 @@ module mmu_core #(
   // (smallest span; among equal spans the lowest index).  Every pair of
   // entries is compared at once, so the choice is two gate levels deep
   // rather than a chain through the entries.
-  // (Each entry's span is worked out once, in pl_span, and the pairs compare
-  // those: the same gates, and a Verilator model that does not evaluate
-  // the span function twice for every pair.)
+  // (Each entry's span is worked out once, in pl_span, and which entry
+  // beats which, pl_beat, depends on the spans alone, not on the key: it is
+  // worked out apart, so a simulator evaluates the pairs once a clock and
+  // not again whenever an input changes.  The same gates.)
   reg [PWN-1:0]  pl_use, pl_sel;
   reg [6*PWN-1:0] pl_span;
+  reg [PWN*PWN-1:0] pl_beat;   // [k*PWN+kj]: entry kj, if usable, beats entry k
   reg            pl_hit;
   always @* begin
-    for (k = 0; k < PWN; k = k + 1) begin
+    for (k = 0; k < PWN; k = k + 1)
+      pl_span[6*k +: 6] = f_espan(pw_level_q[k], pw_s32_q[k]);
+    for (k = 0; k < PWN; k = k + 1)
+      for (kj = 0; kj < PWN; kj = kj + 1)
+        pl_beat[k*PWN + kj] = (kj < k && pl_span[6*kj +: 6] <= pl_span[6*k +: 6]) ||
+                              (kj > k && pl_span[6*kj +: 6] < pl_span[6*k +: 6]);
+  end
+  always @* begin
+    for (k = 0; k < PWN; k = k + 1)
       pl_use[k] = (PWC_N > 0) && pw_hit[k] && pw_level_q[k] != 3'd0 &&
                   pw_level_q[k] < f_levels(w_mode_q);
-      pl_span[6*k +: 6] = f_espan(pw_level_q[k], pw_s32_q[k]);
-    end
-    for (k = 0; k < PWN; k = k + 1) begin
-      pl_sel[k] = pl_use[k];
-      for (kj = 0; kj < PWN; kj = kj + 1)
-        if (kj < k && pl_use[kj] && pl_span[6*kj +: 6] <= pl_span[6*k +: 6]) pl_sel[k] = 1'b0;
-        else if (kj > k && pl_use[kj] && pl_span[6*kj +: 6] < pl_span[6*k +: 6]) pl_sel[k] = 1'b0;
-    end
+    for (k = 0; k < PWN; k = k + 1)
+      pl_sel[k] = pl_use[k] && (pl_use & pl_beat[k*PWN +: PWN]) == {PWN{1'b0}};
     pl_hit = pl_use != {PWN{1'b0}};
   end
 
