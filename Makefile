@@ -22,7 +22,7 @@ CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 INC      := -I$(GEN) -Imodel -Ihost -Itests -Isim -I/usr/include/libusb-1.0
-USB_LIBS := -lusb-1.0
+LIBS := -lusb-1.0 -lm
 DEPFLAGS  = -MMD -MP
 
 # Variants: rel (optimised), asan (address + undefined sanitizers).
@@ -35,7 +35,7 @@ pic_LDFLAGS :=
 
 MODEL_SRC := model/mmu_model.c $(GEN)/mmu_constants.c
 HOST_SRC  := host/memimg.c host/pte.c host/mkpt.c host/cli.c host/link.c host/board.c host/dev.c host/os.c host/workload.c host/usb.c
-TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_mkpt test_cli test_link test_os
+TESTS     := test_seeds test_riscv test_x86 test_tlb test_random test_ptgen test_mkpt test_cli test_link test_os
 TEST_SUPPORT := tests/testmem.c tests/testfail.c sim/ptgen.c
 # every fallible call the library makes, wrapped for the tests (tests/testfail.h)
 TEST_WRAP := -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc,--wrap=socketpair,--wrap=fork,--wrap=send,--wrap=recv,--wrap=poll \
@@ -87,11 +87,19 @@ VOLUME_ARGS  := --modes sv32,sv39,sv48,x86_64 --seeds 101-125 --requests 10000
 # (about 170,000 accesses), in every mode, on the default build and on the
 # smallest (one TLB entry, no superpage or PWC entries: it walks half the time)
 TRACE_ARGS   := --modes sv32,sv39,sv48,x86_64 --addr-trace $(B)/true.trace
+# the request localities on dense tables (sim/ptgen.h), one build each
+LOC_ARGS     := --modes sv32,sv39,sv48,x86_64 --seeds 1-3 --requests 3000 --tables dense
+LOCALITY_RUNS := default:seq|$(LOC_ARGS) --locality seq;\
+                 default:zipf-b2b|$(LOC_ARGS) --locality zipf --back-to-back;\
+                 small:stride|$(small_GEO) $(LOC_ARGS) --locality stride:4160;\
+                 sv39board:random|$(sv39board_GEO) --modes sv39 --seeds 1-6 --requests 3000 --tables dense --locality random;\
+                 textbook:zipf2|--geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-6 --requests 3000 --tables dense --locality zipf:2
 # every lockstep run of make test but the volume slice: BUILD[:LABEL]|ARGS;...
 COSIM_RUNS := default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);\
               default:b2b|$(default_ARGS) --back-to-back;small:b2b|$(small_ARGS) --back-to-back;\
               seed004|$(seed004_ARGS);$(DIRECTED_RUNS);default:trace|$(TRACE_ARGS);small:trace|$(small_GEO) $(TRACE_ARGS);\
-              default:trace-b2b|$(TRACE_ARGS) --back-to-back;small:trace-b2b|$(small_GEO) $(TRACE_ARGS) --back-to-back
+              default:trace-b2b|$(TRACE_ARGS) --back-to-back;small:trace-b2b|$(small_GEO) $(TRACE_ARGS) --back-to-back;\
+              $(LOCALITY_RUNS)
 $(B)/true.trace:
 	@mkdir -p $(B)
 	valgrind -q --tool=lackey --trace-mem=yes --log-file=$@ /bin/true
@@ -140,10 +148,10 @@ $(B)/$(1)/libmmuhost.a: $(patsubst %.c,$(B)/$(1)/%.o,$(HOST_SRC))
 	ar rcs $$@ $$^
 
 $(B)/$(1)/mmuctl: $(B)/$(1)/host/mmuctl.o $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(USB_LIBS)
+	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LIBS)
 
 $(B)/$(1)/tests/%: $(B)/$(1)/tests/%.o $(patsubst %.c,$(B)/$(1)/%.o,$(TEST_SUPPORT)) $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) $$(TEST_WRAP) -o $$@ $$^ -lcmocka $$(USB_LIBS)
+	$$(CC) $$($(1)_LDFLAGS) $$(TEST_WRAP) -o $$@ $$^ -lcmocka $$(LIBS)
 endef
 $(eval $(call variant,rel))
 $(eval $(call variant,asan))
@@ -156,7 +164,7 @@ define usb_test
 $(B)/$(1)/tests/vftdi.o $(B)/$(1)/tests/test_usb.o: WARN += $$(UMOCK_CFLAGS)
 $(B)/$(1)/tests/test_usb: $(B)/$(1)/tests/test_usb.o $(B)/$(1)/tests/vftdi.o $(B)/$(1)/tests/testfail.o $(B)/$(1)/tests/testmem.o \
                          $(B)/$(1)/libmmuhost.a $(B)/$(1)/libmmumodel.a
-	$$(CC) $$($(1)_LDFLAGS) $$(TEST_WRAP) -o $$@ $$^ -lcmocka $$(USB_LIBS) $$(UMOCK_LIBS)
+	$$(CC) $$($(1)_LDFLAGS) $$(TEST_WRAP) -o $$@ $$^ -lcmocka $$(LIBS) $$(UMOCK_LIBS)
 endef
 $(eval $(call usb_test,rel))
 $(eval $(call usb_test,asan))
@@ -177,13 +185,13 @@ test: deps check-gen $(B)/rel/mmuctl $(B)/asan/mmuctl $(B)/rel/mmu-vboard $(B)/a
 
 # ---- benchmarks ----
 $(B)/rel/bench_model: $(B)/rel/model/bench_model.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
-	$(CC) -o $@ $^ $(USB_LIBS)
+	$(CC) -o $@ $^ $(LIBS)
 
 $(B)/rel/bench_link: $(B)/rel/sim/bench_link.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
-	$(CC) -o $@ $^ $(USB_LIBS)
+	$(CC) -o $@ $^ $(LIBS)
 
 $(B)/rel/bench_host: $(B)/rel/sim/bench_host.o $(B)/rel/libmmuhost.a $(B)/rel/libmmumodel.a
-	$(CC) -o $@ $^ $(USB_LIBS)
+	$(CC) -o $@ $^ $(LIBS)
 
 bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/rel/mmu-vboard $(B)/rel/mmu-vboard-uart \
        $(B)/rel/mmu-vboard-fifo \
@@ -204,6 +212,11 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 	@for b in default sv39board; do g=; [ $$b = sv39board ] && g="$(sv39board_GEO)"; for i in 1 2 3; do \
 	  $(B)/cosim-$$b/cosim $$g --modes sv39 --addr-trace $(B)/true.trace --no-waits --back-to-back | \
 	  grep '^lockstep' | sed "s/^/  $$b build: /"; done; done
+	@echo "lockstep, the request localities on dense tables (default build, sv39 seeds 1-8, 5000 requests, --no-waits --no-races --back-to-back; hit rates fixed by the seeds):"
+	@for l in mix seq stride:4160 random zipf zipf:2; do \
+	  $(B)/cosim-default/cosim --modes sv39 --seeds 1-8 --requests 5000 --tables dense --locality $$l \
+	    --no-waits --no-races --back-to-back | grep -E '^(lockstep|cosim sv39 +locality)' | \
+	  sed -E 's/^cosim sv39 +//' | paste -d' ' - - | sed 's/^/  /'; done
 	@echo "hit-under-miss: the mixed stream's answers per clock (four modes, seeds 1-8, 2000 requests each), HUM=1 then HUM=0:"
 	@for b in default hum0; do \
 	  $(B)/cosim-$$b/cosim --modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000 | \
@@ -285,7 +298,7 @@ LIBMMU_SO := libmmu.so.$(LIBMMU_VERSION)
 LIBMMU_SONAME := libmmu.so.$(firstword $(subst ., ,$(LIBMMU_VERSION)))
 $(B)/pic/$(LIBMMU_SO): $(patsubst %.c,$(B)/pic/%.o,$(MODEL_SRC) $(HOST_SRC)) tools/libmmu.map
 	$(CC) -shared -Wl,-soname,$(LIBMMU_SONAME) -Wl,--version-script=tools/libmmu.map -Wl,--no-undefined \
-	  -o $@ $(filter %.o,$^) $(USB_LIBS)
+	  -o $@ $(filter %.o,$^) $(LIBS)
 $(B)/libmmu.pc: tools/libmmu.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBMMU_VERSION)|' $< > $@
 install: deps $(B)/rel/libmmu.a $(B)/pic/$(LIBMMU_SO) $(B)/libmmu.pc $(B)/rel/mmuctl $(B)/rel/mmu-vboard
@@ -318,7 +331,7 @@ $(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcos
 	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_VFLAGS) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -DCOSIM_HUM=$$(if $$(findstring -GHUM=0,$$($(1)_G)),0,1) -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
-	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a $(USB_LIBS)" \
+	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a $(LIBS)" \
 	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
 endef
 $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))

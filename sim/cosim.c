@@ -361,6 +361,60 @@ static void put_both(void *ctx, uint64_t pa, uint64_t pte, unsigned bytes)
 		log_word(c, pa & ~(uint64_t)7, word);
 }
 
+/* The locality's page probe (ptgen_make_pages): a model of its own over
+ * the model's memory, whose A/D writes are answered (a bus error inside
+ * the read-only window, as always) but not made. */
+struct probe {
+	struct cosim *c;
+	struct mmu_model *m;
+};
+
+static int probe_read(void *ctx, uint64_t pa, uint64_t *data)
+{
+	return memimg_read64(&((struct probe *)ctx)->c->model_mem, pa, data);
+}
+
+static int probe_write(void *ctx, uint64_t pa, uint64_t data, uint8_t sel)
+{
+	const struct cosim *c = ((struct probe *)ctx)->c;
+
+	(void)data;
+	(void)sel;
+	return pa >= c->ro_lo && pa < c->ro_hi ? -1 : 0;
+}
+
+static int probe_page(void *ctx, unsigned asid, uint64_t va, unsigned access, unsigned priv)
+{
+	struct probe *pr = ctx;
+	struct mmu_request q = { 0 };
+	struct mmu_response r;
+
+	q.asid = (uint16_t)asid;
+	q.va = va;
+	q.access = (uint8_t)access;
+	q.priv = (uint8_t)priv;
+	/* a model of its own, made for this list: nothing changes the tables
+	 * meanwhile, so what it caches answers as the tables would */
+	return !mmu_translate(pr->m, &q, &r) && r.cause == MMU_CAUSE_OK;
+}
+
+static int make_pages(struct cosim *c)
+{
+	struct probe pr = { c, NULL };
+	struct mmu_mem_ops ops = { probe_read, probe_write, &pr };
+	int rc = mmu_model_new(&c->cfg.geometry, &ops, &pr.m);
+
+	if (rc)
+		return rc;
+	rc = mmu_set_policy(pr.m, &c->pol);
+	for (unsigned a = 1; !rc && a <= c->nasid; a++)
+		rc = mmu_set_context(pr.m, a, c->cfg.mode, c->roots[a]);
+	if (!rc)
+		ptgen_make_pages(&c->gen, probe_page, &pr);
+	mmu_model_free(pr.m);
+	return rc;
+}
+
 void cosim_set_log(struct cosim *c, FILE *f)
 {
 	uint64_t d;
@@ -424,6 +478,8 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 		g.pa_bits = cfg->geometry.pa_bits;
 	ptgen_init(&c->gen, knobs, cfg->mode, &g, c->nasid, 16ULL << g.page_bits, MEM_SIZE / 2,
 		   put_both, c);
+	c->gen.loc = cfg->loc;
+	c->gen.dense = cfg->dense;
 	/* global leaves in several address spaces too: a global entry matches
 	 * every ASID, so one address space may hit another's (the model says
 	 * exactly what happens; tests/test_random.c, which compares cached and
@@ -452,6 +508,10 @@ int cosim_new(const struct cosim_cfg *cfg, struct cosim **out)
 		c->roots[0] = ptgen_outside(&c->gen);
 		c->gen.outside_root = 1;
 		c->root0_pending = 1;
+		if (cfg->loc.kind != PTGEN_LOC_MIX && make_pages(c)) {
+			cosim_free(c);
+			return MMU_E_INVAL;
+		}
 	}
 	*out = c;
 	return MMU_OK;
@@ -715,6 +775,11 @@ static enum cosim_act next_action(struct cosim *c, struct mmu_request *q, struct
 		c->mutations++;
 		c->ok_count = 0; /* earlier successes may not translate any more */
 		ptgen_mutate(&c->gen, &ctl->kind, &ctl->asid, &ctl->data);
+		if (c->cfg.loc.kind != PTGEN_LOC_MIX && make_pages(c)) {
+			c->final = 1;   /* only if memory runs out */
+			snprintf(c->err, sizeof(c->err), "stimulus: cannot probe the pages");
+			return COSIM_END;
+		}
 		if (!ptgen_pct(&c->gen, 25)) {
 			c->setup_step++;
 			ctl->op = 2;
@@ -740,7 +805,7 @@ static enum cosim_act next_action(struct cosim *c, struct mmu_request *q, struct
 		q->priv = MMU_PRIV_U;
 	} else {
 		ptgen_request(&c->gen, q);
-		if (c->n_replay && ptgen_pct(&c->gen, 25)) {
+		if (c->cfg.loc.kind == PTGEN_LOC_MIX && c->n_replay && ptgen_pct(&c->gen, 25)) {
 			/* again a recent success (maybe since made stale), in the same
 			 * page: TLB hits between the walks, faults and invalidations */
 			uint32_t tag = q->tag;

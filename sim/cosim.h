@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "mmu_model.h"
+#include "ptgen.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,6 +50,10 @@ struct cosim_cfg {
 	 * takes each request when the RTL answers it.  Without it an answer
 	 * out of order is a divergence. */
 	int hum;
+	/* Where random requests go (ptgen.h; zero: the default mix). */
+	struct ptgen_locality loc;
+	/* Dense page tables (ptgen.h) instead of sparse ones. */
+	int dense;
 };
 
 /* Load a directed test, in the transaction-log format (tools/txlog.sh):

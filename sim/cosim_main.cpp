@@ -15,6 +15,10 @@
 //              [--back-to-back]  (send requests back to back, up to 8 in flight,
 //                            instead of one at a time; drained before every PTE
 //                            change, control operation, check and raced request)
+//              [--locality mix|seq|stride:BYTES|random|zipf[:S]]  (where random requests
+//                            go: sim/ptgen.h; default mix)
+//              [--tables sparse|dense]  (1-3 entries a table at random indices, or
+//                            up to 96 consecutive ones: sim/ptgen.h; default sparse)
 //              [--out DIR]   (where a divergence writes its reproducer; default: next to cosim)
 //              [--directed FILE]  (a directed test: sim/directed/, cosim.h)
 //              [--log FILE]  (one mode, one seed: write the transaction log that
@@ -580,6 +584,9 @@ struct Options {
     uint64_t trace_from = ~0ULL;  // --trace-from: dump an FST from this cycle on
     std::string trace_file, out_dir, cover_file;
     std::string addr_trace;       // --addr-trace: replay this address trace
+    std::string locality;         // --locality, as given
+    ptgen_locality loc{};         // ... parsed (zero: the default mix)
+    bool dense = false;           // --tables dense
     std::string log_file;         // --log: write the transaction log
     std::string script_file;      // --directed: run this directed test
     cosim_script *script = nullptr;
@@ -615,6 +622,8 @@ void write_repro(const Options &o, const char *mode, uint64_t seed, uint64_t cyc
     if (!o.races) std::fprintf(f, " --no-races");
     if (o.strict_eval) std::fprintf(f, " --strict-eval");
     if (o.back_to_back) std::fprintf(f, " --back-to-back");
+    if (!o.locality.empty()) std::fprintf(f, " --locality %s", o.locality.c_str());
+    if (o.dense) std::fprintf(f, " --tables dense");
     if (!o.addr_trace.empty()) std::fprintf(f, " --addr-trace %s", o.addr_trace.c_str());
     if (!o.script_file.empty()) std::fprintf(f, " --directed %s", o.script_file.c_str());
     std::fprintf(f, " --trace-from %llu\n",
@@ -644,6 +653,8 @@ int run_seed(unsigned mode, uint64_t seed, const Options &o, Totals *t) {
     cfg.trace = o.trace;
     cfg.script = o.script;
     cfg.hum = COSIM_HUM;
+    cfg.loc = o.loc;
+    cfg.dense = o.dense;
     if (o.trace || o.script) races = false;   // the stream as it came
 #if VM_TRACE
     if (o.trace_from != ~0ULL) {
@@ -960,6 +971,20 @@ int parse(std::vector<std::string> args, Options &o) {
             o.script_file = args[++i];
         } else if (a == "--log" && more) {
             o.log_file = args[++i];
+        } else if (a == "--locality" && more) {
+            char err[160];
+            o.locality = args[++i];
+            if (ptgen_locality_parse(o.locality.c_str(), &o.loc, err, sizeof(err))) {
+                std::fprintf(stderr, "cosim: %s\n", err);
+                return 2;
+            }
+        } else if (a == "--tables" && more) {
+            const std::string &t = args[++i];
+            if (t != "sparse" && t != "dense") {
+                std::fprintf(stderr, "cosim: --tables takes sparse or dense, not '%s'\n", t.c_str());
+                return 2;
+            }
+            o.dense = t == "dense";
         } else if (a == "--addr-trace" && more) {
             o.addr_trace = args[++i];
         } else if (a == "--cover" && more) {
@@ -983,7 +1008,7 @@ int parse(std::vector<std::string> args, Options &o) {
         } else {
             std::fprintf(stderr, "usage: cosim [--modes a,b] [--seeds F-L] [--requests N] "
                          "[--geometry ...] [--tb ...] [--break N] [--no-waits] [--no-races] [--strict-eval] [--back-to-back] "
-                         "[--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
+                         "[--locality mix|seq|stride:BYTES|random|zipf[:S]] [--tables sparse|dense] [--out DIR] [--replay FILE] [--trace-from CLOCK] [--trace FILE.fst] [--cover FILE.md] "
                          "[--addr-trace LACKEY|VA-LINES] [--log FILE] [--directed FILE]\n");
             return 2;
         }
@@ -1079,6 +1104,11 @@ int main(int argc, char **argv) {
                     t.stream_cycles ? double(t.tp_reqs) / double(t.stream_cycles) : 0.0,
                     t.mix_cycles ? double(t.mix_reqs) / double(t.mix_cycles) : 0.0, t.cov.out_of_order, COSIM_HUM ? "on" : "off",
                     t.races[0], t.races[1], t.races[2], t.races[3]);
+        if (!o.locality.empty() && !o.trace && !o.script)
+            std::printf("cosim %-8s locality %s: %.1f%% of the %llu answers TLB hits\n", name.c_str(),
+                        o.locality.c_str(),
+                        100.0 * t.hits / double(uint64_t(o.requests) * p + t.stream_reqs + !p),
+                        static_cast<unsigned long long>(uint64_t(o.requests) * p + t.stream_reqs));
         if (t.burst_reqs)
             std::printf("cosim %-8s back to back: %llu requests in %llu clocks of bursts, %.3f a clock\n",
                         name.c_str(), static_cast<unsigned long long>(t.burst_reqs),

@@ -1,6 +1,10 @@
 /*
  * ptgen.c - random page tables and requests (see ptgen.h).
  */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptgen.h"
@@ -57,6 +61,7 @@ static void set_slot(struct ptgen *p, unsigned i, uint64_t pte)
 	struct ptgen_slot *s = &p->slots[i];
 
 	p->put(p->put_ctx, s->pa, pte, p->g.pte_bytes);
+	s->pte = pte;
 	s->leaf = is_leaf(p, pte, s->level);
 	if (s->leaf && p->nleaves < PTGEN_MAX_SLOTS)
 		p->leaves[p->nleaves++] = i;
@@ -157,9 +162,16 @@ static uint64_t random_pte(struct ptgen *p, unsigned level, uint64_t va, unsigne
 static void fill_table(struct ptgen *p, uint64_t table, unsigned level, uint64_t va, unsigned asid)
 {
 	unsigned shift = mmu_level_shift(&p->g, level), n = 1 + (unsigned)(ptgen_rand(p) % 3);
+	uint64_t first = 0, entries = 1ULL << p->g.idx_bits[level];
 
+	if (p->dense) {
+		n = level ? 2 + (unsigned)(ptgen_rand(p) % 3) : 32 + (unsigned)(ptgen_rand(p) % 65);
+		if (n > entries)
+			n = (unsigned)entries;
+		first = ptgen_rand(p);
+	}
 	for (unsigned i = 0; i < n && p->nslots < PTGEN_MAX_SLOTS; i++) {
-		uint64_t idx = ptgen_rand(p) & mask(p->g.idx_bits[level]);
+		uint64_t idx = (p->dense ? first + i : ptgen_rand(p)) & mask(p->g.idx_bits[level]);
 		uint64_t sva = va | (idx << shift);
 		unsigned slot = p->nslots++;
 		struct ptgen_slot *s = &p->slots[slot];
@@ -199,10 +211,192 @@ int ptgen_new_tree(struct ptgen *p, unsigned asid, uint64_t *root)
 	return 0;
 }
 
+int ptgen_locality_parse(const char *spec, struct ptgen_locality *out, char *err, size_t errlen)
+{
+	const char *arg = strchr(spec, ':');
+	size_t name = arg ? (size_t)(arg - spec) : strlen(spec);
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	if (arg)
+		arg++;
+	if (name == 3 && !strncmp(spec, "mix", 3) && !arg)
+		return 0;
+	if (name == 6 && !strncmp(spec, "random", 6) && !arg) {
+		out->kind = PTGEN_LOC_RANDOM;
+		return 0;
+	}
+	if (name == 3 && !strncmp(spec, "seq", 3) && !arg) {
+		out->kind = PTGEN_LOC_STRIDE;
+		out->stride = 8;
+		return 0;
+	}
+	if (name == 6 && !strncmp(spec, "stride", 6) && arg) {
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 0);
+		if (*arg == '-' || end == arg || *end || errno || v == 0 || v > (1ULL << 40)) {
+			snprintf(err, errlen, "locality '%s': the stride must be 1 to 2^40 bytes", spec);
+			return -1;
+		}
+		out->kind = PTGEN_LOC_STRIDE;
+		out->stride = v;
+		return 0;
+	}
+	if (name == 4 && !strncmp(spec, "zipf", 4)) {
+		out->kind = PTGEN_LOC_ZIPF;
+		out->s = 1.0;
+		if (!arg)
+			return 0;
+		errno = 0;
+		out->s = strtod(arg, &end);
+		if (end == arg || *end || errno || !(out->s > 0.0 && out->s <= 8.0)) {
+			snprintf(err, errlen, "locality '%s': the exponent must be above 0 and at most 8", spec);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown locality '%s' (mix, seq, stride:BYTES, random, zipf[:S])", spec);
+	return -1;
+}
+
+static int page_cmp(const void *a, const void *b)
+{
+	const struct ptgen_page *x = a, *y = b;
+
+	if (x->asid != y->asid)
+		return x->asid < y->asid ? -1 : 1;
+	return x->va < y->va ? -1 : x->va > y->va;
+}
+
+static int rank_cmp(const void *a, const void *b)
+{
+	const struct ptgen_rank *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+unsigned ptgen_make_pages(struct ptgen *p, ptgen_probe_fn probe, void *ctx)
+{
+	unsigned n = 0, k;
+	double sum = 0;
+
+	p->pages_made = 1;
+	for (unsigned i = 0; i < p->nleaves; i++) {
+		const struct ptgen_slot *s = &p->slots[p->leaves[i]];
+		unsigned shift = mmu_level_shift(&p->g, s->level);
+		uint64_t base = s->va & ~mask(shift);
+		uint64_t span = 1ULL << (shift - p->g.page_bits);
+
+		uint8_t ok = probe ? 0 : 0x3f;
+
+		if (!s->leaf)   /* overwritten since */
+			continue;
+		for (unsigned c = 0; probe && c < 6; c++)
+			if (probe(ctx, s->asid, ptgen_canonical(p, base), c / 2, c % 2))
+				ok |= (uint8_t)(1u << c);
+		for (uint64_t j = 0; ok && j < span && j < 16 && n < PTGEN_MAX_PAGES; j++) {
+			p->pages[n].va = ptgen_canonical(p, base + (j << p->g.page_bits));
+			p->pages[n].asid = s->asid;
+			p->pages[n++].ok = ok;
+		}
+	}
+	qsort(p->pages, n, sizeof(p->pages[0]), page_cmp);
+	/* a slot that became a leaf again is in the leaves twice */
+	for (unsigned i = k = 0; i < n; i++)
+		if (!k || page_cmp(&p->pages[i], &p->pages[k - 1]))
+			p->pages[k++] = p->pages[i];
+	p->npages = k;
+	/* Zipf: rank r (0-based) has weight 1/(r+1)^s.  Pages are ranked by a
+	 * hash of their address, so the hot pages are not neighbours, and a
+	 * page keeps its rank when the list is made again after a PTE change
+	 * (only the pages that came or went move the others by a place). */
+	if (!p->zipf_salt)
+		p->zipf_salt = ptgen_rand(p) | 1;
+	for (unsigned r = 0; r < k; r++) {
+		uint64_t h = p->zipf_salt ^ p->pages[r].va ^ (uint64_t)p->pages[r].asid << 60;
+
+		p->zipf_rank[r].key = ptgen_splitmix(&h);
+		p->zipf_rank[r].page = r;
+	}
+	qsort(p->zipf_rank, k, sizeof(p->zipf_rank[0]), rank_cmp);
+	for (unsigned r = 0; r < k; r++) {
+		sum += pow(r + 1.0, -p->loc.s);
+		p->zipf_cdf[r] = sum;
+	}
+	for (unsigned r = 0; r < k; r++)
+		p->zipf_cdf[r] /= sum;
+	if (k)
+		p->zipf_cdf[k - 1] = 1.0;
+	return k;
+}
+
+/* A request of the STRIDE, RANDOM and ZIPF localities (ptgen.h). */
+static void located_request(struct ptgen *p, struct mmu_request *q, unsigned n)
+{
+	uint64_t page_mask = mask(p->g.page_bits);
+	unsigned k;
+	uint64_t off;
+
+	memset(q, 0, sizeof(*q));
+	q->access = (uint8_t)(ptgen_rand(p) % 3);
+	q->priv = (uint8_t)(ptgen_rand(p) % 2);
+	q->tag = n;
+	if (p->loc.kind == PTGEN_LOC_STRIDE) {
+		k = (unsigned)((p->cursor >> p->g.page_bits) % p->npages);
+		off = p->cursor & page_mask;
+		p->cursor += p->loc.stride;
+	} else {
+		if (p->loc.kind == PTGEN_LOC_RANDOM) {
+			k = (unsigned)(ptgen_rand(p) % p->npages);
+		} else {
+			double u = (double)(ptgen_rand(p) >> 11) * (1.0 / 9007199254740992.0);
+			unsigned lo = 0, hi = p->npages - 1;
+
+			while (lo < hi) {  /* the first rank whose cdf exceeds u */
+				unsigned mid = (lo + hi) / 2;
+
+				if (p->zipf_cdf[mid] > u)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			k = p->zipf_rank[lo].page;
+		}
+		off = ptgen_rand(p) & page_mask & ~(uint64_t)7;
+	}
+	q->asid = (uint16_t)p->pages[k].asid;
+	q->va = p->pages[k].va + off;
+	if (p->pages[k].ok != 0x3f && !ptgen_pct(p, 10)) {
+		unsigned c;
+
+		do
+			c = (unsigned)(ptgen_rand(p) % 6);
+		while (!(p->pages[k].ok >> c & 1));
+		q->access = (uint8_t)(c / 2);
+		q->priv = (uint8_t)(c % 2);
+	}
+	if (p->nasid == 2 && ptgen_pct(p, 4)) /* the other space: its own page there, or a global one */
+		q->asid = (uint16_t)(3 - q->asid);
+	if (ptgen_pct(p, 1))
+		q->va = ptgen_rand(p);
+	if (ptgen_pct(p, 1))
+		q->asid = (uint16_t)(p->nasid + 1);
+}
+
 void ptgen_request(struct ptgen *p, struct mmu_request *q)
 {
-	const struct ptgen_slot *s = &p->slots[ptgen_rand(p) % p->nslots];
+	const struct ptgen_slot *s;
 	unsigned n = p->nreq++;
+
+	if (p->loc.kind != PTGEN_LOC_MIX && !p->pages_made)
+		ptgen_make_pages(p, NULL, NULL);
+	if (p->loc.kind != PTGEN_LOC_MIX && p->npages) {
+		located_request(p, q, n);
+		return;
+	}
+	s = &p->slots[ptgen_rand(p) % p->nslots];
 
 	memset(q, 0, sizeof(*q));
 	q->access = (uint8_t)(ptgen_rand(p) % 3);
