@@ -62,8 +62,10 @@ small_ARGS   := $(small_GEO) --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --request
 textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=28 \
                 -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=4 -GTB_IDX0=5 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_IDX3=5 -GTB_PTE=4
 textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-8 --requests 2000
-sv39board_G  := -GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GHUM=0
-sv39board_GEO  := --geometry 64,4,4,4,6,34,4
+# the UART board top's core (rtl/board/icebreaker.v): Sv39 only, 64x4 TLB, 2 superpage
+# and 2 PWC entries, 6-bit ASIDs, 34-bit PA, blocking (4 + 4 until 2026-12-03)
+sv39board_G  := -GMODES=4 -GSP_N=2 -GPWC_N=2 -GASID_BITS=6 -GPA_BITS=34 -GHUM=0
+sv39board_GEO  := --geometry 64,4,2,2,6,34,4
 sv39board_ARGS := $(sv39board_GEO) --modes sv39 --seeds 1-8 --requests 2000
 # seed 004's machine: 14-bit VA, 12-bit PA, 64-byte pages, one level of 256
 # four-byte PTEs, a 4-set 4-way TLB (sim/directed/seed004.txt)
@@ -234,14 +236,14 @@ bench: deps $(B)/rel/bench_model $(B)/rel/bench_link $(B)/rel/bench_host $(B)/re
 # ---- lint: RTL under Verilator -Wall (core at five geometries, the board at two) and Icarus; C under clang ----
 RTL_LINT_CFGS := default small textbook max board
 max_G := -GSETS=256 -GWAYS=16 -GSP_N=16 -GPWC_N=16 -GASID_BITS=16
-board_G := -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34 -GINSPECT=0 -GHUM=0
+board_G := -GSP_N=2 -GPWC_N=2 -GASID_BITS=6 -GPA_BITS=34 -GINSPECT=0 -GHUM=0
 lint-rtl: $(GEN)/.stamp
 	@p=0; f=0; for c in $(RTL_LINT_CFGS); do \
 	  case $$c in default) g="";; small) g="$(small_G)";; textbook) g="$(textbook_G)";; max) g="$(max_G)";; board) g="$(board_G)";; esac; \
 	  if verilator --lint-only -Wall -I$(GEN) -Irtl $$g rtl/lint.vlt $(RTL_SRC) >$(B)/lint-$$c.log 2>&1; \
 	  then echo "verilator -Wall $$c: clean"; p=$$((p+1)); else cat $(B)/lint-$$c.log; f=$$((f+1)); fi; done; \
 	for c in default board; do \
-	  case $$c in default) g="";; board) g="-GMODES=4 -GSP_N=4 -GPWC_N=4 -GASID_BITS=6 -GPA_BITS=34";; esac; \
+	  case $$c in default) g="";; board) g="-GMODES=4 -GSP_N=2 -GPWC_N=2 -GASID_BITS=6 -GPA_BITS=34";; esac; \
 	  if verilator --lint-only -Wall -I$(GEN) -Irtl -Irtl/link --top-module mmu_vboard $$g rtl/lint.vlt $(RTL_SRC) $(LINK_SRC) >$(B)/lint-link-$$c.log 2>&1; \
 	  then echo "verilator -Wall link $$c: clean"; p=$$((p+1)); else cat $(B)/lint-link-$$c.log; f=$$((f+1)); fi; done; \
 	for t in icebreaker icebreaker_ft232h; do \
@@ -320,13 +322,20 @@ clean:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- RTL: lint, Icarus compile, lockstep co-simulation ----
+FORCE:
+.PHONY: FORCE
 COSIM_C := sim/cosim.c sim/ptgen.c
 
 $(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)/rel/%.o,$(HOST_SRC) $(MODEL_SRC))
 	ar rcs $@ $^
 
+# A build's Verilator flags, rewritten only when they change, so that a
+# changed geometry in this file rebuilds it (a stale binary run with the
+# new --geometry would diverge at once).
 define cosim_variant
-$(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp
+$(B)/cosim-$(1)/flags: FORCE
+	@mkdir -p $$(@D); f='$$($(1)_G) $$($(1)_VFLAGS)'; echo "$$$$f" | cmp -s - $$@ || echo "$$$$f" > $$@
+$(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp $(B)/cosim-$(1)/flags
 	@rm -f $$@  # Verilator's makefile does not know libcosim.a: force the relink
 	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_VFLAGS) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
