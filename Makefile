@@ -61,7 +61,8 @@ small_GEO    := --geometry 1,1,0,0,2,40
 small_ARGS   := $(small_GEO) --modes sv32,sv39,sv48,x86_64 --seeds 1-4 --requests 1000
 textbook_G   := -GSETS=16 -GWAYS=2 -GSP_N=2 -GPWC_N=4 -GPA_BITS=24 -GTEXTBOOK=1 -GTB_VA=28 \
                 -GTB_PA=24 -GTB_PAGE=8 -GTB_LEVELS=4 -GTB_IDX0=5 -GTB_IDX1=5 -GTB_IDX2=5 -GTB_IDX3=5 -GTB_PTE=4
-textbook_ARGS := --geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-8 --requests 2000
+textbook_GEO := --geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook
+textbook_ARGS := $(textbook_GEO) --seeds 1-8 --requests 2000
 # the UART board top's core (rtl/board/icebreaker.v): Sv39 only, 64x4 TLB, 2 superpage
 # and 2 PWC entries, 6-bit ASIDs, 34-bit PA, blocking (4 + 4 until 2026-12-03)
 sv39board_G  := -GMODES=4 -GSP_N=2 -GPWC_N=2 -GASID_BITS=6 -GPA_BITS=34 -GHUM=0
@@ -95,7 +96,7 @@ LOCALITY_RUNS := default:seq|$(LOC_ARGS) --locality seq;\
                  default:zipf-b2b|$(LOC_ARGS) --locality zipf --back-to-back;\
                  small:stride|$(small_GEO) $(LOC_ARGS) --locality stride:4160;\
                  sv39board:random|$(sv39board_GEO) --modes sv39 --seeds 1-6 --requests 3000 --tables dense --locality random;\
-                 textbook:zipf2|--geometry 16,2,2,4,8,24 --tb 28,24,8,5/5/5/5 --modes textbook --seeds 1-6 --requests 3000 --tables dense --locality zipf:2
+                 textbook:zipf2|$(textbook_GEO) --seeds 1-6 --requests 3000 --tables dense --locality zipf:2
 # every lockstep run of make test but the volume slice: BUILD[:LABEL]|ARGS;...
 COSIM_RUNS := default|$(default_ARGS);small|$(small_ARGS);textbook|$(textbook_ARGS);sv39board|$(sv39board_ARGS);\
               default:b2b|$(default_ARGS) --back-to-back;small:b2b|$(small_ARGS) --back-to-back;\

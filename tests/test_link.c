@@ -270,9 +270,8 @@ static void test_info(void **state)
 	struct board *b = open_board();
 	const struct board_info *i = board_get_info(b);
 	int ib = icebreaker_board();
-	/* the FT232H build has no superpage array and no PWC (its PHY's area,
-	 * and the 60 MHz side's placement) */
-	unsigned sp = link_board_is("fifo") ? 0 : ib ? 2 : 8;
+	/* both iCEBreaker builds: 2 superpage and 2 PWC entries */
+	unsigned sp = ib ? 2 : 8;
 
 	(void)state;
 	assert_int_equal(i->version, MMU_LINK_VERSION);

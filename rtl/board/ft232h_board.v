@@ -2,11 +2,9 @@
 // FIFO mode on PMOD1A/1B, everything but the pads: the PHY (mmu_ft245, on
 // the chip's 60 MHz CLKOUT, crossed into the core clock), the link and the
 // MMU core on the 12 MHz oscillator, page tables in the four SPRAM blocks.
-// The core build is rtl/board/icebreaker.v's but without the superpage
-// array and the page-walk cache (two entries each there): the PHY's two
-// clock-crossing FIFOs cost about 200 logic cells more than the UART, the
-// part is nearly full, and the 60 MHz side needs room to place
-// (docs/protocol.md, Fit).  icebreaker_ft232h.v puts
+// The core build is rtl/board/icebreaker.v's: two superpage and two
+// page-walk-cache entries (none from 2026-12-02 to 12-03, while the part
+// was nearly full; docs/protocol.md, Fit).  icebreaker_ft232h.v puts
 // the bidirectional data pins around it; the virtual board
 // (mmu-vboard-fifo) runs this module and plays the chip's side.
 //
@@ -20,8 +18,8 @@
 `include "mmu_constants.vh"
 
 module ft232h_board #(
-    parameter integer SP_N  = 0,
-    parameter integer PWC_N = 0
+    parameter integer SP_N  = 2,
+    parameter integer PWC_N = 2
 ) (
     input  wire       CLK,
     input  wire       BTN_N,
