@@ -27,8 +27,10 @@
 //                            dumping an FST window: builds with --trace-fst)
 //              [--cover FILE.md]  (append the functional coverage, per mode, as Markdown)
 //              [--geometry SETS,WAYS,SP,PWC,ASID_BITS,PA_BITS[,MODES]] [--tb VA,PA,PAGE_BITS,IDX/IDX..]
-// --geometry and --tb must repeat the -G parameters the RTL was built with.
+// --geometry and --tb default to the parameters the RTL was built with (read
+// from the Verilated model); given, they must repeat them, or the run stops.
 // Prints one line per mode and ends with "N passed, N failed" (one per seed).
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -39,9 +41,14 @@
 
 #include "Vmmu_core.h"
 #include "Vmmu_core___024root.h"
+#include "Vmmu_core_mmu_core.h"   // the public parameters (check_geometry)
 // the build's HUM parameter (the Makefile passes it with the -G flags)
 #ifndef COSIM_HUM
 #error "COSIM_HUM must be defined: 1 if the RTL is built with HUM=1"
+#endif
+// 1 if the RTL is built with MMU_BREAKABLE (the broken variants, --break)
+#ifndef COSIM_BREAKABLE
+#define COSIM_BREAKABLE 0
 #endif
 #include "verilated.h"
 #if VM_TRACE
@@ -924,6 +931,56 @@ void write_cover(FILE *f, const char *mode, unsigned mnum, unsigned levels, cons
     std::fprintf(f, "\n");
 }
 
+// A whole decimal number within [lo, hi]: true and *v, or false.
+bool whole(const std::string &s, unsigned long long lo, unsigned long long hi,
+           unsigned long long *v) {
+    if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    errno = 0;
+    *v = std::strtoull(s.c_str(), nullptr, 10);
+    return errno == 0 && *v >= lo && *v <= hi;
+}
+
+int bad_arg(const char *opt, const std::string &val, const char *want) {
+    std::fprintf(stderr, "cosim: %s '%s': %s\n", opt, val.c_str(), want);
+    return 2;
+}
+
+// The geometry the run was given (--geometry, --tb, or the defaults)
+// against the parameters the RTL was built with, read from the Verilated
+// model: a mismatch is an error here, not a divergence some clocks later.
+int check_geometry(const Options &o) {
+    using P = Vmmu_core_mmu_core;
+    const mmu_config &g = o.geo;
+    const unsigned tb = g.tb.levels != 0;
+    const struct {
+        const char *name;
+        unsigned long long rtl, given;
+        bool used;
+    } f[] = {
+        {"SETS", P::SETS, g.tlb_sets, true},       {"WAYS", P::WAYS, g.tlb_ways, true},
+        {"SP_N", P::SP_N, g.sp_entries, true},     {"PWC_N", P::PWC_N, g.pwc_entries, true},
+        {"ASID_BITS", P::ASID_BITS, g.asid_bits, true}, {"PA_BITS", P::PA_BITS, g.pa_bits, true},
+        {"MODES", P::MODES, g.modes, true},        {"TEXTBOOK", P::TEXTBOOK, tb, true},
+        {"TB_VA", P::TB_VA, g.tb.va_bits, tb != 0}, {"TB_PA", P::TB_PA, g.tb.pa_bits, tb != 0},
+        {"TB_PAGE", P::TB_PAGE, g.tb.page_bits, tb != 0},
+        {"TB_LEVELS", P::TB_LEVELS, g.tb.levels, tb != 0},
+        {"TB_IDX0", P::TB_IDX0, g.tb.idx_bits[0], tb && g.tb.levels > 0},
+        {"TB_IDX1", P::TB_IDX1, g.tb.idx_bits[1], tb && g.tb.levels > 1},
+        {"TB_IDX2", P::TB_IDX2, g.tb.idx_bits[2], tb && g.tb.levels > 2},
+        {"TB_IDX3", P::TB_IDX3, g.tb.idx_bits[3], tb && g.tb.levels > 3},
+    };
+    int bad = 0;
+    for (const auto &x : f)
+        if (x.used && x.rtl != x.given) {
+            std::fprintf(stderr, "cosim: this RTL was built with %s=%llu, the run was given %llu "
+                         "(--geometry and --tb must repeat the build's -G parameters)\n",
+                         x.name, x.rtl, x.given);
+            bad = 1;
+        }
+    return bad ? 2 : 0;
+}
+
 int parse(std::vector<std::string> args, Options &o) {
     for (size_t i = 0; i < args.size(); i++) {
         const std::string &a = args[i];
@@ -950,9 +1007,19 @@ int parse(std::vector<std::string> args, Options &o) {
             o.geo.tb.levels = static_cast<unsigned>(n - 3);
             for (unsigned l = 0; l < 4; l++) o.geo.tb.idx_bits[l] = idx[l];
         } else if (a == "--seeds" && more) {
-            if (std::sscanf(args[++i].c_str(), "%u-%u", &o.first, &o.last) != 2) o.last = o.first;
+            const std::string &v = args[++i];
+            size_t dash = v.find('-');
+            unsigned long long f, l;
+            if (!whole(v.substr(0, dash), 0, 0xffffffffULL, &f) ||
+                !whole(dash == std::string::npos ? v : v.substr(dash + 1), f, 0xffffffffULL, &l))
+                return bad_arg("--seeds", v, "wants FIRST or FIRST-LAST, FIRST <= LAST < 2^32");
+            o.first = static_cast<unsigned>(f);
+            o.last = static_cast<unsigned>(l);
         } else if (a == "--requests" && more) {
-            o.requests = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
+            unsigned long long n;
+            if (!whole(args[++i], 1, 100000000ULL, &n))
+                return bad_arg("--requests", args[i], "wants 1 to 100000000");
+            o.requests = static_cast<unsigned>(n);
         } else if (a == "--no-waits") {
             o.waits = false;
         } else if (a == "--no-races") {
@@ -962,9 +1029,18 @@ int parse(std::vector<std::string> args, Options &o) {
         } else if (a == "--back-to-back") {
             o.back_to_back = true;
         } else if (a == "--break" && more) {   // MMU_BREAKABLE builds
-            o.brk = std::atoi(args[++i].c_str());
+            unsigned long long n;
+            if (!COSIM_BREAKABLE)
+                return bad_arg("--break", args[++i], "this build has no broken variants "
+                               "(build/cosim-broken has them)");
+            if (!whole(args[++i], 0, 9, &n))
+                return bad_arg("--break", args[i], "wants a variant, 0 (none) to 9");
+            o.brk = static_cast<int>(n);
         } else if (a == "--trace-from" && more) {
-            o.trace_from = std::strtoull(args[++i].c_str(), nullptr, 10);
+            unsigned long long n;
+            if (!whole(args[++i], 0, ~0ULL - 1, &n))
+                return bad_arg("--trace-from", args[i], "wants a clock number");
+            o.trace_from = n;
         } else if (a == "--trace" && more) {
             o.trace_file = args[++i];
         } else if (a == "--directed" && more) {
@@ -1028,6 +1104,26 @@ int main(int argc, char **argv) {
         o.out_dir = slash == std::string::npos ? "." : self.substr(0, slash);
     }
     int prc = parse(std::vector<std::string>(argv + 1, argv + argc), o);
+    if (!prc && o.geo_arg.empty()) {   // the build's own geometry
+        using P = Vmmu_core_mmu_core;
+        o.geo.tlb_sets = P::SETS;
+        o.geo.tlb_ways = P::WAYS;
+        o.geo.sp_entries = P::SP_N;
+        o.geo.pwc_entries = P::PWC_N;
+        o.geo.asid_bits = P::ASID_BITS;
+        o.geo.pa_bits = P::PA_BITS;
+        o.geo.modes = P::MODES;
+    }
+    if (!prc && o.tb_arg.empty() && Vmmu_core_mmu_core::TEXTBOOK) {
+        using P = Vmmu_core_mmu_core;
+        const unsigned idx[4] = {P::TB_IDX0, P::TB_IDX1, P::TB_IDX2, P::TB_IDX3};
+        o.geo.tb.va_bits = P::TB_VA;
+        o.geo.tb.pa_bits = P::TB_PA;
+        o.geo.tb.page_bits = P::TB_PAGE;
+        o.geo.tb.levels = P::TB_LEVELS;
+        for (unsigned l = 0; l < 4; l++) o.geo.tb.idx_bits[l] = l < P::TB_LEVELS ? idx[l] : 0;
+    }
+    if (!prc) prc = check_geometry(o);
     if (prc) return prc;
 #if !VM_TRACE
     if (o.trace_from != ~0ULL)

@@ -127,6 +127,8 @@ run_plain "rtl handshake checks" make -s rtl-handshake
 # the co-simulation must catch each deliberately broken variant of the core
 run_plain "cosim broken variants" bash tools/broken.sh "$B/cosim-broken/cosim" \
 	--modes sv32,sv39,sv48,x86_64 --seeds 1-8 --requests 2000
+# bad arguments and a geometry that is not the build's stop a run at once
+run_plain "cosim arguments" bash tools/cosim-args.sh "$B"
 # the driver's lazy evaluation of the core against an eval before every edge
 run_plain "cosim lazy eval = strict" bash tools/eval-equiv.sh "$B/cosim-default/cosim" \
 	--modes sv32,sv39,sv48,x86_64 --seeds 1-2 --requests 1000
