@@ -336,13 +336,13 @@ $(B)/rel/libcosim.a: $(patsubst %.c,$(B)/rel/%.o,$(COSIM_C)) $(patsubst %.c,$(B)
 define cosim_variant
 $(B)/cosim-$(1)/flags: FORCE
 	@mkdir -p $$(@D); f='$$($(1)_G) $$($(1)_VFLAGS)'; echo "$$$$f" | cmp -s - $$@ || echo "$$$$f" > $$@
-$(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp $(B)/cosim-$(1)/flags
+$(B)/cosim-$(1)/cosim: $(RTL_SRC) sim/cosim.vlt sim/cosim_main.cpp sim/cosim.h $(B)/rel/libcosim.a $(GEN)/.stamp $(B)/cosim-$(1)/flags
 	@rm -f $$@  # Verilator's makefile does not know libcosim.a: force the relink
 	verilator --cc --exe --build -j 2 -O3 -Wno-fatal --top-module mmu_core $$($(1)_G) $$($(1)_VFLAGS) \
 	  -Irtl -I$(GEN) -Mdir $(B)/cosim-$(1) -o cosim \
 	  -CFLAGS "-O2 -DCOSIM_HUM=$$(if $$(findstring -GHUM=0,$$($(1)_G)),0,1) -DCOSIM_BREAKABLE=$$(if $$(findstring -DMMU_BREAKABLE,$$($(1)_G)),1,0) -I$(CURDIR)/sim -I$(CURDIR)/model -I$(CURDIR)/$(GEN) -I$(CURDIR)/host" \
 	  -LDFLAGS "$(CURDIR)/$(B)/rel/libcosim.a $(LIBS)" \
-	  $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
+	  sim/cosim.vlt $(RTL_SRC) $(CURDIR)/sim/cosim_main.cpp > $(B)/cosim-$(1).log 2>&1 || { tail -30 $(B)/cosim-$(1).log; exit 1; }
 endef
 $(foreach v,$(COSIM_VARIANTS),$(eval $(call cosim_variant,$(v))))
 # the default and broken builds can dump an FST window (cosim --replay FILE)
