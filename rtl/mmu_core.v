@@ -1885,6 +1885,22 @@ module mmu_core #(
         $display("ASSERTION mmu_core: w_key_q, w_search_q or w_hum_q disagrees with the walker state");
         $stop;
       end
+      // Two guards no input reaches (sim/coverage-waivers.txt gives the
+      // argument; checked here on every run).  W_FILLRD never meets a sweep
+      // or a landing valid-bit, fill or context write: a walk reaches it only
+      // if no invalidation was taken since it began, no request is taken
+      // while a sweep runs, and no control operation starts in W_FILLRD
+      // (broken variant 5, which fills after an invalidation, excepted).
+      if (w_state_q == W_FILLRD && (c_busy_q || wr_landing_data) && !`MMU_BRK(5)) begin
+        $display("ASSERTION mmu_core: W_FILLRD met a sweep or a landing base-array write");
+        $stop;
+      end
+      // A sweep (other than invalidate-all) either owns the read port or
+      // compares the last set read, every clock until it ends.
+      if (c_busy_q && c_kind_q != `MMU_INVAL_ALL && !port_ctl && !c_cmp_q) begin
+        $display("ASSERTION mmu_core: an invalidation sweep neither reads nor compares");
+        $stop;
+      end
       chk_req_q <= req_valid_i && !req_ready_o;
       chk_rsp_q <= rsp_valid_o && !rsp_ready_i;
       chk_stb_q <= wb_cyc_o && wb_stb_o && wb_stall_i;
