@@ -946,29 +946,52 @@ int bad_arg(const char *opt, const std::string &val, const char *want) {
     return 2;
 }
 
-// The geometry the run was given (--geometry, --tb, or the defaults)
-// against the parameters the RTL was built with, read from the Verilated
-// model: a mismatch is an error here, not a divergence some clocks later.
-int check_geometry(const Options &o) {
+// The geometry the RTL was built with, read from the Verilated model's
+// public parameters (sim/cosim.vlt); tb.levels stays 0 unless it is a
+// textbook machine.
+mmu_config build_geometry() {
     using P = Vmmu_core_mmu_core;
-    const mmu_config &g = o.geo;
-    const unsigned tb = g.tb.levels != 0;
+    mmu_config g{};
+    const unsigned idx[4] = {P::TB_IDX0, P::TB_IDX1, P::TB_IDX2, P::TB_IDX3};
+    g.tlb_sets = P::SETS;
+    g.tlb_ways = P::WAYS;
+    g.sp_entries = P::SP_N;
+    g.pwc_entries = P::PWC_N;
+    g.asid_bits = P::ASID_BITS;
+    g.pa_bits = P::PA_BITS;
+    g.modes = P::MODES;
+    if (P::TEXTBOOK) {
+        g.tb.va_bits = P::TB_VA;
+        g.tb.pa_bits = P::TB_PA;
+        g.tb.page_bits = P::TB_PAGE;
+        g.tb.levels = P::TB_LEVELS;
+        for (unsigned l = 0; l < 4; l++) g.tb.idx_bits[l] = l < P::TB_LEVELS ? idx[l] : 0;
+    }
+    return g;
+}
+
+// The geometry the run was given (--geometry, --tb, or the build's own)
+// against the build's: a mismatch is an error here, not a divergence some
+// clocks later.
+int check_geometry(const mmu_config &g, const mmu_config &rtl) {
+    const bool tb = rtl.tb.levels != 0;
     const struct {
         const char *name;
         unsigned long long rtl, given;
         bool used;
     } f[] = {
-        {"SETS", P::SETS, g.tlb_sets, true},       {"WAYS", P::WAYS, g.tlb_ways, true},
-        {"SP_N", P::SP_N, g.sp_entries, true},     {"PWC_N", P::PWC_N, g.pwc_entries, true},
-        {"ASID_BITS", P::ASID_BITS, g.asid_bits, true}, {"PA_BITS", P::PA_BITS, g.pa_bits, true},
-        {"MODES", P::MODES, g.modes, true},        {"TEXTBOOK", P::TEXTBOOK, tb, true},
-        {"TB_VA", P::TB_VA, g.tb.va_bits, tb != 0}, {"TB_PA", P::TB_PA, g.tb.pa_bits, tb != 0},
-        {"TB_PAGE", P::TB_PAGE, g.tb.page_bits, tb != 0},
-        {"TB_LEVELS", P::TB_LEVELS, g.tb.levels, tb != 0},
-        {"TB_IDX0", P::TB_IDX0, g.tb.idx_bits[0], tb && g.tb.levels > 0},
-        {"TB_IDX1", P::TB_IDX1, g.tb.idx_bits[1], tb && g.tb.levels > 1},
-        {"TB_IDX2", P::TB_IDX2, g.tb.idx_bits[2], tb && g.tb.levels > 2},
-        {"TB_IDX3", P::TB_IDX3, g.tb.idx_bits[3], tb && g.tb.levels > 3},
+        {"SETS", rtl.tlb_sets, g.tlb_sets, true},        {"WAYS", rtl.tlb_ways, g.tlb_ways, true},
+        {"SP_N", rtl.sp_entries, g.sp_entries, true},    {"PWC_N", rtl.pwc_entries, g.pwc_entries, true},
+        {"ASID_BITS", rtl.asid_bits, g.asid_bits, true}, {"PA_BITS", rtl.pa_bits, g.pa_bits, true},
+        {"MODES", rtl.modes, g.modes, true},
+        {"TEXTBOOK", tb, g.tb.levels != 0, true},
+        {"TB_VA", rtl.tb.va_bits, g.tb.va_bits, tb},     {"TB_PA", rtl.tb.pa_bits, g.tb.pa_bits, tb},
+        {"TB_PAGE", rtl.tb.page_bits, g.tb.page_bits, tb},
+        {"TB_LEVELS", rtl.tb.levels, g.tb.levels, tb},
+        {"TB_IDX0", rtl.tb.idx_bits[0], g.tb.idx_bits[0], tb && rtl.tb.levels > 0},
+        {"TB_IDX1", rtl.tb.idx_bits[1], g.tb.idx_bits[1], tb && rtl.tb.levels > 1},
+        {"TB_IDX2", rtl.tb.idx_bits[2], g.tb.idx_bits[2], tb && rtl.tb.levels > 2},
+        {"TB_IDX3", rtl.tb.idx_bits[3], g.tb.idx_bits[3], tb && rtl.tb.levels > 3},
     };
     int bad = 0;
     for (const auto &x : f)
@@ -1104,26 +1127,14 @@ int main(int argc, char **argv) {
         o.out_dir = slash == std::string::npos ? "." : self.substr(0, slash);
     }
     int prc = parse(std::vector<std::string>(argv + 1, argv + argc), o);
+    const mmu_config rtl_geo = build_geometry();
     if (!prc && o.geo_arg.empty()) {   // the build's own geometry
-        using P = Vmmu_core_mmu_core;
-        o.geo.tlb_sets = P::SETS;
-        o.geo.tlb_ways = P::WAYS;
-        o.geo.sp_entries = P::SP_N;
-        o.geo.pwc_entries = P::PWC_N;
-        o.geo.asid_bits = P::ASID_BITS;
-        o.geo.pa_bits = P::PA_BITS;
-        o.geo.modes = P::MODES;
+        const auto tb = o.geo.tb;
+        o.geo = rtl_geo;
+        o.geo.tb = tb;
     }
-    if (!prc && o.tb_arg.empty() && Vmmu_core_mmu_core::TEXTBOOK) {
-        using P = Vmmu_core_mmu_core;
-        const unsigned idx[4] = {P::TB_IDX0, P::TB_IDX1, P::TB_IDX2, P::TB_IDX3};
-        o.geo.tb.va_bits = P::TB_VA;
-        o.geo.tb.pa_bits = P::TB_PA;
-        o.geo.tb.page_bits = P::TB_PAGE;
-        o.geo.tb.levels = P::TB_LEVELS;
-        for (unsigned l = 0; l < 4; l++) o.geo.tb.idx_bits[l] = l < P::TB_LEVELS ? idx[l] : 0;
-    }
-    if (!prc) prc = check_geometry(o);
+    if (!prc && o.tb_arg.empty() && rtl_geo.tb.levels) o.geo.tb = rtl_geo.tb;
+    if (!prc) prc = check_geometry(o.geo, rtl_geo);
     if (prc) return prc;
 #if !VM_TRACE
     if (o.trace_from != ~0ULL)

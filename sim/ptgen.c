@@ -61,7 +61,6 @@ static void set_slot(struct ptgen *p, unsigned i, uint64_t pte)
 	struct ptgen_slot *s = &p->slots[i];
 
 	p->put(p->put_ctx, s->pa, pte, p->g.pte_bytes);
-	s->pte = pte;
 	s->leaf = is_leaf(p, pte, s->level);
 	if (s->leaf && p->nleaves < PTGEN_MAX_SLOTS)
 		p->leaves[p->nleaves++] = i;
@@ -288,7 +287,6 @@ unsigned ptgen_make_pages(struct ptgen *p, ptgen_probe_fn probe, void *ctx)
 		unsigned shift = mmu_level_shift(&p->g, s->level);
 		uint64_t base = s->va & ~mask(shift);
 		uint64_t span = 1ULL << (shift - p->g.page_bits);
-
 		uint8_t ok = probe ? 0 : 0x3f;
 
 		if (!s->leaf)   /* overwritten since */
@@ -312,8 +310,10 @@ unsigned ptgen_make_pages(struct ptgen *p, ptgen_probe_fn probe, void *ctx)
 	 * hash of their address, so the hot pages are not neighbours, and a
 	 * page keeps its rank when the list is made again after a PTE change
 	 * (only the pages that came or went move the others by a place). */
-	if (!p->zipf_salt)
+	if (!p->zipf_salt)   /* drawn whatever the locality, which keeps each one's stream */
 		p->zipf_salt = ptgen_rand(p) | 1;
+	if (p->loc.kind != PTGEN_LOC_ZIPF)
+		return k;
 	for (unsigned r = 0; r < k; r++) {
 		uint64_t h = p->zipf_salt ^ p->pages[r].va ^ (uint64_t)p->pages[r].asid << 60;
 

@@ -24,8 +24,9 @@
 /* Where the requests go (cosim --locality).  MIX, the default, is the
  * blend of ptgen_request: leaves of every level, pointers to tables outside
  * memory, recent requests again, junk.  The others draw pages from the
- * leaves the tables had at the first request (ptgen_pages), a base page
- * each, up to 16 of each superpage, in (ASID, VA) order:
+ * leaves the tables held when the list was last made (ptgen_make_pages:
+ * cosim makes it again after every PTE change), a base page each, up to 16
+ * of each superpage, in (ASID, VA) order:
  *   STRIDE  a cursor through those pages laid end to end, advanced by
  *           stride bytes a request (sequential is a stride of 8);
  *   RANDOM  a page uniformly, a random 8-byte-aligned offset in it;
@@ -38,8 +39,7 @@
  * With two address spaces, 4% of the requests go to the same VA in the
  * other one (a global entry of the first answers there).  1% of the
  * requests get a random VA (mostly non-canonical) and 1% an address space
- * with no context; PTE changes and invalidations go on as
- * in the mix, so pages stop translating and start walking again. */
+ * with no context; PTE changes and invalidations go on as in the mix. */
 enum ptgen_loc_kind { PTGEN_LOC_MIX, PTGEN_LOC_STRIDE, PTGEN_LOC_RANDOM, PTGEN_LOC_ZIPF };
 struct ptgen_locality {
 	unsigned kind;       /* enum ptgen_loc_kind */
@@ -61,7 +61,6 @@ struct ptgen_slot {
 	unsigned asid;
 	int leaf;          /* holds a present leaf (when last written) */
 	int outside;       /* holds a pointer to a table outside memory */
-	uint64_t pte;      /* as last written */
 };
 
 struct ptgen {
